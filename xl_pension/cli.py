@@ -1,0 +1,86 @@
+"""The ``xl-pension`` command line: thin front end over the core and the workbook layer.
+
+Every command takes ``--policy FILE``, prints Chinese messages and returns 0 (ok), 1 (findings)
+or 2 (unusable input). No traceback reaches the user unless ``XL_PENSION_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import EXIT_UNUSABLE, XlPensionError
+
+# command name -> module under xl_pension.commands with add_arguments(parser) and run(args)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "template": ("template", "生成新的村级花名册（标准模板）"),
+    "demo": ("demo", "生成示例县的花名册，演示全年流程"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"参数错误：{message}", file=sys.stderr)
+        sys.exit(EXIT_UNUSABLE)
+
+
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; only the ``selected`` command's module is imported (fast start-up)."""
+    parser = _Parser(
+        prog="xl-pension",
+        description="城乡居民基本养老保险保费征缴：花名册、校验、补贴计算、公示与汇总。",
+    )
+    parser.add_argument("--version", action="version", version=f"xl-pension {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--policy",
+            metavar="FILE",
+            default=None,
+            help="政策文件（TOML）；默认使用内置的东明县2024年度政策",
+        )
+        if selected in (None, name):
+            mod = importlib.import_module(f".commands.{module}", __package__)
+            mod.add_arguments(p)
+            p.set_defaults(_module=mod)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    selected = next((a for a in argv if a in COMMANDS), None)
+    parser = build_parser(selected or "")
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_UNUSABLE
+    try:
+        return int(args._module.run(args))
+    except XlPensionError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("XL_PENSION_DEBUG"):
+            raise
+        print(
+            f"内部错误（{type(exc).__name__}），操作未完成，原文件未被修改。"
+            "请设置环境变量 XL_PENSION_DEBUG=1 重新运行并把输出发给技术人员。",
+            file=sys.stderr,
+        )
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

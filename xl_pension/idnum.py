@@ -1,0 +1,181 @@
+"""Resident ID numbers (公民身份号码, GB 11643-1999): normalise, check, parse, mask.
+
+An 18-character ID is a 6-digit area code, an 8-digit birth date (YYYYMMDD), a 3-digit sequence
+(odd 17th digit = male) and a check character computed from the first 17 digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
+_ID18 = re.compile(r"^\d{17}[\dX]$")
+_ID15 = re.compile(r"^\d{15}$")
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+# Province-level codes of GB/T 2260 (first two digits of an area code).
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82".split()
+)
+
+
+def check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits."""
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("need 17 digits")
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
+
+
+def normalize(value: object) -> str:
+    """Text form of an ID cell: trimmed, full-width to ASCII, inner spaces removed, ``x`` -> ``X``.
+
+    Numbers are turned into their digits (see :func:`was_numeric` to detect them).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        return str(int(value)) if value == int(value) else repr(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = re.sub(r"\s+", "", text)
+    # A leading apostrophe is Excel's "store as text" marker typed by hand.
+    text = text.lstrip("'")
+    return text.upper()
+
+
+def was_numeric(value: object) -> bool:
+    """True when the cell holds a number or number-like text that lost digits in Excel.
+
+    Covers int/float cells, scientific notation text (``3.71728E+17``) and 18-digit text ending
+    in three zeros after 15 significant digits when it fails the checksum.
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return True
+    if isinstance(value, int):
+        return len(str(abs(value))) >= 15
+    text = normalize(value)
+    if _SCIENTIFIC.match(text):
+        return True
+    return bool(_ID18.match(text)) and text.endswith("000") and not is_valid(text)
+
+
+def digits_from_number(value: object) -> str:
+    """Best-effort digits of an ID that Excel stored as a number (never valid: digits are lost)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return format(Decimal(value).quantize(Decimal(1)), "f")
+        except InvalidOperation:
+            return str(value)
+    text = normalize(value)
+    try:
+        return format(Decimal(text).quantize(Decimal(1)), "f")
+    except InvalidOperation:
+        return text
+
+
+def is_valid(text: str) -> bool:
+    """True when ``text`` (already normalised) is an 18-character ID with the right check char
+    and a real birth date."""
+    if not _ID18.match(text):
+        return False
+    if check_char(text[:17]) != text[17]:
+        return False
+    return birth_date(text) is not None
+
+
+def has_valid_format(text: str) -> bool:
+    """True for 17 digits followed by a digit or ``X`` (checksum not considered)."""
+    return bool(_ID18.match(text))
+
+
+def checksum_ok(text: str) -> bool:
+    """True when the 18th character matches the first 17 (format must already be valid)."""
+    return has_valid_format(text) and check_char(text[:17]) == text[17]
+
+
+def is_old_15(text: str) -> bool:
+    """True for the 15-digit ID format used before 1999."""
+    return bool(_ID15.match(text))
+
+
+def birth_date(text: str) -> dt.date | None:
+    """The birth date encoded in an 18-character ID, or ``None`` if it is not a real date."""
+    try:
+        return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+def sex(text: str) -> str:
+    """``男`` when the 17th digit is odd, else ``女``."""
+    return "男" if int(text[16]) % 2 == 1 else "女"
+
+
+def area_code(text: str) -> str:
+    """The 6-digit area code (first six characters)."""
+    return text[:6]
+
+
+def province_known(text: str) -> bool:
+    """True when the first two digits are a province-level code of GB/T 2260."""
+    return text[:2] in PROVINCE_CODES
+
+
+def age_on(text: str, day: dt.date) -> int | None:
+    """Age in whole years on ``day`` of the person with this ID (``None`` if no real date)."""
+    born = birth_date(text)
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def mask(value: object) -> str:
+    """Masked form for notices, logs and messages: first 6, eight ``*``, last 4.
+
+    Anything that is not exactly 18 characters keeps at most its first 3 characters visible.
+    """
+    text = normalize(value)
+    if len(text) == 18:
+        return f"{text[:6]}{'*' * 8}{text[-4:]}"
+    if not text:
+        return ""
+    return text[:3] + "*" * max(len(text) - 3, 3)
+
+
+@dataclass(frozen=True)
+class ParsedId:
+    """The parts of a valid 18-character ID."""
+
+    text: str
+    area_code: str
+    birth_date: dt.date
+    sex: str
+
+
+def parse(value: object) -> ParsedId | None:
+    """Parse a cell value into its parts, or ``None`` when it is not a valid ID."""
+    text = normalize(value)
+    if was_numeric(value) or not is_valid(text):
+        return None
+    born = birth_date(text)
+    assert born is not None
+    return ParsedId(text=text, area_code=text[:6], birth_date=born, sex=sex(text))
+
+
+def make(area: str, born: dt.date, sequence: int) -> str:
+    """Build a valid ID from an area code, a birth date and a sequence 0..999."""
+    first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_char(first17)

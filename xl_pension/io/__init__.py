@@ -1,0 +1,1 @@
+"""Workbook I/O: the only layer that imports Excel libraries."""

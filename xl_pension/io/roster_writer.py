@@ -1,0 +1,350 @@
+"""Write the standardized village roster workbook (empty template or pre-filled) with xlsxwriter.
+
+Sheets: ``花名册`` (title row, header row with input messages, text-formatted ID column with a
+length-18 rule, dropdowns fed from the policy, frozen header, print setup, sheet protection
+without a password with input cells unlocked), ``填表说明`` (plain-Chinese guide with a worked
+example), and the hidden ``_meta`` and ``_lists`` sheets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from .. import __version__
+from ..policy import Policy, Township
+from ..schema import (
+    COLUMNS,
+    DATA_START_ROW,
+    GUIDE_SHEET,
+    HEADER_ROW,
+    LISTS_SHEET,
+    META_SHEET,
+    ROSTER_SHEET,
+    TEMPLATE_VERSION,
+    TITLE_ROW,
+    Column,
+    Kind,
+    Required,
+    Type,
+)
+from .atomic import atomic_path
+
+PREPARED_ROWS = 2000  # rows below the header that carry dropdowns and rules in an empty roster
+FONT = "等线"
+COMPUTED_FILL = "#E7E6E6"
+PREFILLED_FILL = "#DDEBF7"
+HEADER_FILL = "#FCE4D6"
+REQUIRED_FONT_COLOR = "#C00000"
+
+
+def roster_title(policy: Policy, township: str, village: str) -> str:
+    """The title line of a village roster."""
+    return f"{policy.county_name}{township}{village} {policy.year}年度城乡居民基本养老保险缴费花名册"
+
+
+def meta_items(
+    policy: Policy, township: Township | None, village: str, extra: Mapping[str, object] = ()
+) -> list[tuple[str, object]]:
+    """The key/value pairs stored in the hidden ``_meta`` sheet."""
+    items: list[tuple[str, object]] = [
+        ("template_version", TEMPLATE_VERSION),
+        ("generator", f"xl_pension {__version__}"),
+        ("county_code", policy.county_code),
+        ("county_name", policy.county_name),
+        ("township_code", township.code if township else ""),
+        ("township_name", township.name if township else ""),
+        ("village", village),
+        ("year", policy.year),
+        ("policy_id", policy.id),
+    ]
+    items.extend(dict(extra).items())
+    return items
+
+
+class _Formats:
+    """The cell formats of a roster workbook, one per column and role."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
+        self.header: dict[str, object] = {}
+        self.cell: dict[str, object] = {}
+        for col in COLUMNS:
+            fill = {
+                Kind.COMPUTED: COMPUTED_FILL,
+                Kind.PREFILLED: PREFILLED_FILL,
+            }.get(col.kind, HEADER_FILL)
+            self.header[col.key] = wb.add_format(
+                {
+                    **base,
+                    "bold": True,
+                    "align": "center",
+                    "text_wrap": True,
+                    "border": 1,
+                    "bg_color": fill,
+                    "font_color": REQUIRED_FONT_COLOR
+                    if col.required is not Required.NEVER
+                    else "#000000",
+                    "locked": True,
+                }
+            )
+            cell_fmt: dict[str, object] = {
+                **base,
+                "num_format": col.number_format,
+                "locked": col.kind is Kind.PREFILLED,
+            }
+            if col.kind is Kind.COMPUTED:
+                cell_fmt["bg_color"] = COMPUTED_FILL
+            elif col.kind is Kind.PREFILLED:
+                cell_fmt["bg_color"] = PREFILLED_FILL
+            self.cell[col.key] = wb.add_format(cell_fmt)
+        self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.guide_header = wb.add_format({**base, "bold": True, "border": 1, "bg_color": HEADER_FILL})
+        self.guide_cell = wb.add_format({**base, "text_wrap": True, "border": 1, "valign": "top"})
+        self.text = wb.add_format({**base, "num_format": "@"})
+
+
+def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
+    """Write one value with the right xlsxwriter call (0-based row/col)."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, str(value), fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _list_sources() -> list[str]:
+    return sorted({c.dropdown for c in COLUMNS if c.dropdown})
+
+
+def list_ranges(policy: Policy) -> dict[str, str]:
+    """Dropdown list name -> absolute range formula in the hidden ``_lists`` sheet."""
+    ranges: dict[str, str] = {}
+    for i, source in enumerate(_list_sources()):
+        letter = xl_col_to_name(i)
+        n = len(policy.dropdown(source))
+        ranges[source] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${n + 1}"
+    return ranges
+
+
+def _lists_sheet(wb: xlsxwriter.Workbook, policy: Policy) -> None:
+    """Write the hidden dropdown source lists (layout as in :func:`list_ranges`)."""
+    ws = wb.add_worksheet(LISTS_SHEET)
+    for i, source in enumerate(_list_sources()):
+        ws.write_string(0, i, source)
+        for j, v in enumerate(policy.dropdown(source), start=1):
+            if source == "tiers":
+                ws.write_number(j, i, int(v))
+            else:
+                ws.write_string(j, i, v)
+    ws.hide()
+
+
+def _validation(col: Column, policy: Policy, lists: dict[str, str]) -> dict[str, object]:
+    """The data-validation options (rule + input message) of a column's data cells."""
+    prompt = {
+        "input_title": col.header[:32],
+        "input_message": col.help[:255],
+        "show_input": True,
+    }
+    if col.type is Type.ID:
+        return {
+            **prompt,
+            "validate": "length",
+            "criteria": "==",
+            "value": 18,
+            "error_title": "身份证号码位数不对",
+            "error_message": "身份证号码应为 18 位（末位可为 X），请核对后重新输入。",
+        }
+    if col.dropdown:
+        return {
+            **prompt,
+            "validate": "list",
+            "source": lists[col.dropdown],
+            "error_type": "warning",
+            "error_title": f"{col.header}不在列表中",
+            "error_message": "请从下拉列表中选择；如确需填写其他内容，请在备注中说明。",
+        }
+    if col.key == "pay_date":
+        return {
+            **prompt,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.datetime.combine(policy.collection_start, dt.time()),
+            "maximum": dt.datetime.combine(policy.collection_end, dt.time()),
+            "error_type": "warning",
+            "error_title": "缴费日期不在集中缴费期内",
+            "error_message": (
+                f"集中缴费期为 {policy.collection_start:%Y-%m-%d} 至 "
+                f"{policy.collection_end:%Y-%m-%d}，请核对日期。"
+            ),
+        }
+    return {**prompt, "validate": "any"}
+
+
+def _roster_sheet(
+    wb: xlsxwriter.Workbook,
+    policy: Policy,
+    township: Township | None,
+    village: str,
+    records: list[Mapping[str, object]],
+    fmt: _Formats,
+    lists: dict[str, str],
+) -> None:
+    ws = wb.add_worksheet(ROSTER_SHEET)
+    ws.activate()
+    last_col = len(COLUMNS) - 1
+    title_row, header_row, first = TITLE_ROW - 1, HEADER_ROW - 1, DATA_START_ROW - 1
+    ws.merge_range(
+        title_row, 0, title_row, last_col,
+        roster_title(policy, township.name if township else "", village), fmt.title,
+    )
+    ws.set_row(title_row, 30)
+    ws.set_row(header_row, 36)
+    last_row = first + max(len(records), 0) + PREPARED_ROWS - 1
+    for c, col in enumerate(COLUMNS):
+        ws.set_column(c, c, col.width, fmt.cell[col.key])
+        ws.write_string(header_row, c, col.header, fmt.header[col.key])
+        ws.data_validation(
+            header_row, c, header_row, c,
+            {"validate": "any", "input_title": col.header[:32], "input_message": col.help[:255]},
+        )
+        ws.data_validation(first, c, last_row, c, _validation(col, policy, lists))
+    for i, rec in enumerate(records):
+        r = first + i
+        for c, col in enumerate(COLUMNS):
+            value = rec.get(col.key)
+            if value is not None:
+                _write_value(ws, r, c, value, fmt.cell[col.key])
+    ws.freeze_panes(DATA_START_ROW - 1, 3)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(title_row, header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页 共 &N 页")
+    ws.protect(
+        "",
+        {
+            "format_cells": True,
+            "format_columns": True,
+            "format_rows": True,
+            "insert_rows": True,
+            "delete_rows": True,
+            "sort": True,
+            "autofilter": True,
+            "objects": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )
+
+
+def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None:
+    ws = wb.add_worksheet(GUIDE_SHEET)
+    ws.set_column(0, 0, 14)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 10)
+    ws.set_column(3, 3, 60)
+    ws.set_column(4, 4, 22)
+    ws.write_string(0, 0, f"{policy.title}缴费花名册填表说明", fmt.title)
+    lines = [
+        f"1. 集中缴费期：{policy.collection_start:%Y年%m月%d日} 至 {policy.collection_end:%Y年%m月%d日}。",
+        f"2. 缴费年龄：在 {policy.age_reference_date:%Y年%m月%d日} 年满 {policy.age_min} 周岁、"
+        f"未满 {policy.age_max + 1} 周岁。",
+        "3. 每人一行；红色表头为必填项（缴费档次、缴费方式、实缴金额、缴费日期在已缴费时必填）。",
+        "4. 身份证号码列已设为文本格式，请直接输入 18 位号码，不要改成数值格式。",
+        "5. 灰色列（政府代缴、个人应缴、政府补贴、记入个人账户）由“计算补贴”自动填写，无需手工填写。",
+        "6. 本年未缴费的人员，缴费档次、实缴金额、缴费日期留空，并选择“未缴原因”。",
+        f"7. {policy.source_note}",
+    ]
+    for i, line in enumerate(lines, start=2):
+        ws.write_string(i, 0, line)
+    start = len(lines) + 3
+    for c, h in enumerate(("列名", "填写人", "是否必填", "说明", "示例")):
+        ws.write_string(start, c, h, fmt.guide_header)
+    who = {
+        Kind.INPUT: "村协办员",
+        Kind.DERIVED: "可不填",
+        Kind.PREFILLED: "县里下发",
+        Kind.COMPUTED: "自动计算",
+    }
+    need = {Required.ALWAYS: "必填", Required.PAID: "缴费时必填", Required.NEVER: ""}
+    for i, col in enumerate(COLUMNS, start=start + 1):
+        ws.write_string(i, 0, col.header, fmt.guide_cell)
+        ws.write_string(i, 1, who[col.kind], fmt.guide_cell)
+        ws.write_string(i, 2, need[col.required], fmt.guide_cell)
+        ws.write_string(i, 3, col.help, fmt.guide_cell)
+        ws.write_string(i, 4, "" if col.example is None else str(col.example), fmt.guide_cell)
+    ex = start + len(COLUMNS) + 3
+    ws.write_string(ex - 1, 0, "填写示例（一行）：", fmt.bold)
+    for c, col in enumerate(COLUMNS):
+        ws.write_string(ex, c, col.header, fmt.guide_header)
+        ws.write_string(ex + 1, c, "" if col.example is None else str(col.example), fmt.guide_cell)
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _meta_sheet(wb: xlsxwriter.Workbook, items: Iterable[tuple[str, object]]) -> None:
+    ws = wb.add_worksheet(META_SHEET)
+    for r, (k, v) in enumerate(items):
+        ws.write_string(r, 0, k)
+        if isinstance(v, int):
+            ws.write_number(r, 1, v)
+        else:
+            ws.write_string(r, 1, str(v))
+    ws.hide()
+
+
+def write_roster(
+    path: str | Path,
+    policy: Policy,
+    township: Township | None,
+    village: str,
+    records: Iterable[Mapping[str, object]] = (),
+    *,
+    extra_meta: Mapping[str, object] = (),
+) -> Path:
+    """Write a standardized roster (empty, or with ``records`` keyed by schema column key).
+
+    The file is written atomically: a crash never leaves a partial file at ``path``.
+    """
+    path = Path(path)
+    rows = list(records)
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False}
+        )
+        # Fixed document dates keep the output byte-for-byte reproducible.
+        wb.set_properties(
+            {
+                "title": roster_title(policy, township.name if township else "", village),
+                "author": "xl_pension",
+                "created": dt.datetime(policy.year, 1, 1),
+            }
+        )
+        fmt = _Formats(wb)
+        _roster_sheet(wb, policy, township, village, rows, fmt, list_ranges(policy))
+        _guide_sheet(wb, policy, fmt)
+        _lists_sheet(wb, policy)
+        _meta_sheet(wb, meta_items(policy, township, village, extra_meta))
+        wb.close()
+    return path
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1 reference from 1-based row and column."""
+    return xl_rowcol_to_cell(row - 1, col - 1)

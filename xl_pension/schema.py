@@ -1,0 +1,177 @@
+"""The roster schema: the single source of truth for the columns of sheet ``花名册``.
+
+The template writer, the reader, the validator, the notice and the summaries all take headers,
+types, dropdown sources, widths and help text from here; no header string appears elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+ROSTER_SHEET = "花名册"
+GUIDE_SHEET = "填表说明"
+META_SHEET = "_meta"
+LISTS_SHEET = "_lists"
+TEMPLATE_VERSION = 1
+TEMPLATE_FILE_NAME = "村级花名册模板.xlsx"
+TITLE_ROW = 1  # rows of the standardized template (1-based Excel rows)
+HEADER_ROW = 2
+DATA_START_ROW = 3
+TOTALS_LABEL = "合计"  # written in 序号 on the totals line that `compute` adds
+
+
+class Kind(StrEnum):
+    """Who fills a column."""
+
+    INPUT = "input"  # typed by the village agent
+    DERIVED = "derived"  # may be typed; can be derived from the ID number (checked against it)
+    PREFILLED = "prefilled"  # filled from the county's list (read-only for the agent)
+    COMPUTED = "computed"  # written by `compute`; anything typed there is replaced
+
+
+class Type(StrEnum):
+    """The value type of a column."""
+
+    INT = "int"  # whole number (序号)
+    TEXT = "text"
+    ID = "id"  # 18-character ID, stored as text
+    DATE = "date"
+    MONEY = "money"  # whole yuan
+    YEARS = "years"  # one or more years, e.g. "2022" or "2021,2022"
+
+
+class Required(StrEnum):
+    """When a cell must be filled."""
+
+    ALWAYS = "always"
+    PAID = "paid"  # on a row that records a payment
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One roster column."""
+
+    key: str
+    header: str
+    type: Type
+    kind: Kind
+    required: Required
+    width: float
+    help: str
+    dropdown: str | None = None  # name of a policy list (see Policy.dropdown)
+    aliases: tuple[str, ...] = field(default=())
+    example: object = None
+
+    @property
+    def number_format(self) -> str:
+        """The Excel number format of the column's cells."""
+        return {
+            Type.ID: "@",
+            Type.TEXT: "@",
+            Type.YEARS: "@",
+            Type.DATE: "yyyy-mm-dd",
+            Type.MONEY: "0",
+            Type.INT: "0",
+        }[self.type]
+
+
+C = Column
+COLUMNS: tuple[Column, ...] = (
+    C("seq", "序号", Type.INT, Kind.INPUT, Required.NEVER, 6,
+      "本村花名册内的顺序号，从 1 开始。", example=1),
+    C("group", "村民小组", Type.TEXT, Kind.INPUT, Required.NEVER, 10,
+      "所在村民小组，如“一组”“3组”。", aliases=("组别", "小组"), example="一组"),
+    C("name", "姓名", Type.TEXT, Kind.INPUT, Required.ALWAYS, 10,
+      "与身份证一致的姓名，不含空格、数字或字母；少数民族姓名中的“·”可保留。",
+      aliases=("参保人姓名", "缴费人姓名"), example="王秀英"),
+    C("id_number", "身份证号码", Type.ID, Kind.INPUT, Required.ALWAYS, 21,
+      "18 位公民身份号码，末位可为 X。本列为文本格式，请勿改为数值，否则后几位会丢失。",
+      aliases=("身份证号", "公民身份号码", "证件号码", "身份证"), example="371728196805120023"),
+    C("gender", "性别", Type.TEXT, Kind.DERIVED, Required.NEVER, 6,
+      "可不填，由身份证号码推出；填写时须与身份证号码一致。", dropdown="genders", example="女"),
+    C("birth_date", "出生日期", Type.DATE, Kind.DERIVED, Required.NEVER, 12,
+      "可不填，由身份证号码推出；填写时须与身份证号码一致。", example="1968-05-12"),
+    C("phone", "联系电话", Type.TEXT, Kind.INPUT, Required.NEVER, 14,
+      "11 位手机号或带区号的固定电话；仅内部使用，不公示。", aliases=("电话", "手机号", "手机号码"),
+      example="13905301234"),
+    C("enrollment", "参保类型", Type.TEXT, Kind.INPUT, Required.NEVER, 9,
+      "续保：上年已参保；新增：今年新参保（须先到乡镇人社所登记）。", dropdown="enrollment_types",
+      example="续保"),
+    C("category", "人员类别", Type.TEXT, Kind.INPUT, Required.NEVER, 14,
+      "不填视为“普通”；重度残疾人、低保对象等由政府代缴最低档，按政策选择。",
+      dropdown="categories", example="普通"),
+    C("last_tier", "上年档次", Type.MONEY, Kind.PREFILLED, Required.NEVER, 9,
+      "县里下发名单中的上年缴费档次，仅供参考，请勿修改。", aliases=("上年缴费档次",)),
+    C("tier", "缴费档次", Type.MONEY, Kind.INPUT, Required.PAID, 9,
+      "本年选择的档次（元），从下拉列表选择；100 元档仅限政府代缴对象。", dropdown="tiers",
+      aliases=("档次", "本年档次"), example=300),
+    C("method", "缴费方式", Type.TEXT, Kind.INPUT, Required.PAID, 9,
+      "线上：本人用手机等缴费；线下：交给村协办员，须填收据号。", dropdown="payment_methods",
+      example="线下"),
+    C("amount", "实缴金额", Type.MONEY, Kind.INPUT, Required.PAID, 9,
+      "本人实际缴纳的本年保费（元）= 档次 − 政府代缴；不含补缴。", aliases=("缴费金额", "个人缴费"),
+      example=300),
+    C("receipt", "收据号", Type.TEXT, Kind.INPUT, Required.NEVER, 14,
+      "线下缴费时开具的收据编号，每张收据只填一次。", aliases=("收据编号", "票据号"),
+      example="DM2024-0001"),
+    C("pay_date", "缴费日期", Type.DATE, Kind.INPUT, Required.PAID, 12,
+      "实际缴费日期，如 2024-05-06。", example="2024-05-06"),
+    C("backpay_years", "补缴年度", Type.YEARS, Kind.INPUT, Required.NEVER, 11,
+      "补缴以前年度时填写，如 2022 或 2021,2022；须先到乡镇人社所办理。", example=""),
+    C("backpay_amount", "补缴金额", Type.MONEY, Kind.INPUT, Required.NEVER, 9,
+      "补缴以前年度的金额合计（元）；补缴部分没有政府补贴。", example=""),
+    C("unpaid_reason", "未缴原因", Type.TEXT, Kind.INPUT, Required.NEVER, 14,
+      "本年未缴费时从下拉列表选择原因。", dropdown="unpaid_reasons", example=""),
+    C("government_paid", "政府代缴", Type.MONEY, Kind.COMPUTED, Required.NEVER, 9,
+      "自动计算：政府为代缴对象缴纳的金额（元）。"),
+    C("personal_due", "个人应缴", Type.MONEY, Kind.COMPUTED, Required.NEVER, 9,
+      "自动计算：档次减去政府代缴（元），不小于 0。"),
+    C("subsidy", "政府补贴", Type.MONEY, Kind.COMPUTED, Required.NEVER, 9,
+      "自动计算：按档次给予的政府缴费补贴（元）；补缴部分无补贴。"),
+    C("credited", "记入个人账户", Type.MONEY, Kind.COMPUTED, Required.NEVER, 12,
+      "自动计算：档次 + 政府补贴 + 补缴金额（元）。"),
+    C("remark", "备注", Type.TEXT, Kind.INPUT, Required.NEVER, 16, "其他需要说明的情况。",
+      example=""),
+)
+del C
+
+BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+PAYMENT_KEYS = ("tier", "amount", "pay_date")  # any of these filled means the row is a payment
+
+
+def header(key: str) -> str:
+    """The Chinese header of the column with this key."""
+    return BY_KEY[key].header
+
+
+def normalize_header(text: object) -> str:
+    """Header text as compared: NFKC (full-width to half-width), no whitespace, no ``*``, no
+    trailing note in brackets such as ``（自动）``."""
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = re.sub(r"\s+", "", s)
+    s = s.replace("*", "")
+    s = re.sub(r"\((自动|自动计算|必填|选填|元)\)$", "", s)
+    return s
+
+
+_LOOKUP: dict[str, str] = {}
+for _c in COLUMNS:
+    for _h in (_c.header, *_c.aliases):
+        _LOOKUP[normalize_header(_h)] = _c.key
+
+
+def key_for_header(text: object) -> str | None:
+    """The column key a header cell means, or ``None`` if it is not a roster header."""
+    return _LOOKUP.get(normalize_header(text))
+
+
+REQUIRED_HEADER_KEYS = ("name", "id_number")
+
+
+def input_columns() -> list[Column]:
+    """Columns the village agent fills (input and derived)."""
+    return [c for c in COLUMNS if c.kind in (Kind.INPUT, Kind.DERIVED)]
