@@ -62,7 +62,11 @@ def test_full_width_header_characters(tmp_path: Path) -> None:
 
 def test_standard_roster_has_meta_and_no_findings(tmp_path: Path, policy) -> None:
     path = write_roster(
-        tmp_path / "r.xlsx", policy, policy.townships[0], "王庄村", [{"name": "王", "id_number": ID1}]
+        tmp_path / "r.xlsx",
+        policy,
+        policy.townships[0],
+        "王庄村",
+        [{"name": "王", "id_number": ID1}],
     )
     roster = read_roster(path)
     assert roster.findings == []

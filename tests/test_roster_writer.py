@@ -162,9 +162,7 @@ def test_same_input_same_bytes(tmp_path: Path, policy) -> None:
 
 
 @pytest.mark.real_client
-def test_libreoffice_keeps_header_text_format_and_dropdowns(
-    template: Path, tmp_path: Path
-) -> None:
+def test_libreoffice_keeps_header_text_format_and_dropdowns(template: Path, tmp_path: Path) -> None:
     out = libreoffice_convert(template, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
     wb = openpyxl.load_workbook(out)
     ws = wb[ROSTER_SHEET]

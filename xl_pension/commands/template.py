@@ -14,7 +14,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--township", metavar="NAME", help="乡镇（街道）名称或代码，如 城关街道")
     p.add_argument("--village", metavar="NAME", help="村（社区）名称，如 王庄村")
     p.add_argument(
-        "-o", "--output", metavar="FILE",
+        "-o",
+        "--output",
+        metavar="FILE",
         help=f"输出文件；默认“乡镇村花名册.xlsx”，都不指定时为通用模板 {TEMPLATE_FILE_NAME}",
     )
 

@@ -122,9 +122,7 @@ def read_roster(path: str | Path) -> Roster:
     """Read the ``花名册`` sheet of a roster workbook into a :class:`Roster`."""
     p = Path(path)
     wb = open_workbook(p)
-    sheet_name = next(
-        (n for n in wb.sheet_names if normalize_header(n) == ROSTER_SHEET), None
-    )
+    sheet_name = next((n for n in wb.sheet_names if normalize_header(n) == ROSTER_SHEET), None)
     if sheet_name is None:
         raise not_roster(p, f"没有名为“{ROSTER_SHEET}”的工作表，不是标准花名册。")
     try:
@@ -150,7 +148,12 @@ def read_roster(path: str | Path) -> Roster:
     if not meta:
         roster.findings.append(
             Finding(
-                "template.meta_missing", Severity.WARNING, sheet_name, None, "", "",
+                "template.meta_missing",
+                Severity.WARNING,
+                sheet_name,
+                None,
+                "",
+                "",
                 "本表缺少标准模板的隐藏信息页（_meta），无法确认乡镇、村和年度；"
                 "建议用“新建花名册”生成标准表后把数据复制过去。",
             )
@@ -163,7 +166,11 @@ def read_roster(path: str | Path) -> Roster:
         if version < TEMPLATE_VERSION:
             roster.findings.append(
                 Finding(
-                    "template.version", Severity.WARNING, sheet_name, None, "",
+                    "template.version",
+                    Severity.WARNING,
+                    sheet_name,
+                    None,
+                    "",
                     str(meta.get("template_version", "")),
                     f"本表由旧版模板（第 {version} 版）制作，当前为第 {TEMPLATE_VERSION} 版；"
                     "建议用“新建花名册”生成新表后把数据复制过去。",
@@ -176,8 +183,10 @@ def read_roster(path: str | Path) -> Roster:
             continue
         roster.last_row = r + 1
         values = {k: _clean(row[c]) if c < len(row) else None for k, c in keys.items()}
-        if seq_col is not None and values.get("seq") == TOTALS_LABEL and (
-            values.get("name") is None and values.get("id_number") is None
+        if (
+            seq_col is not None
+            and values.get("seq") == TOTALS_LABEL
+            and (values.get("name") is None and values.get("id_number") is None)
         ):
             continue  # the totals line written by `compute`
         roster.records.append(Record(row=r + 1, values=values))

@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from .. import __version__
 from ..policy import Policy, Township
 from ..schema import (
+    BY_KEY,
     COLUMNS,
     DATA_START_ROW,
     GUIDE_SHEET,
@@ -44,7 +45,8 @@ REQUIRED_FONT_COLOR = "#C00000"
 
 def roster_title(policy: Policy, township: str, village: str) -> str:
     """The title line of a village roster."""
-    return f"{policy.county_name}{township}{village} {policy.year}年度城乡居民基本养老保险缴费花名册"
+    place = f"{policy.county_name}{township}{village}"
+    return f"{place} {policy.year}年度城乡居民基本养老保险缴费花名册"
 
 
 def meta_items(
@@ -105,7 +107,9 @@ class _Formats:
             self.cell[col.key] = wb.add_format(cell_fmt)
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.bold = wb.add_format({**base, "bold": True})
-        self.guide_header = wb.add_format({**base, "bold": True, "border": 1, "bg_color": HEADER_FILL})
+        self.guide_header = wb.add_format(
+            {**base, "bold": True, "border": 1, "bg_color": HEADER_FILL}
+        )
         self.guide_cell = wb.add_format({**base, "text_wrap": True, "border": 1, "valign": "top"})
         self.text = wb.add_format({**base, "num_format": "@"})
 
@@ -209,8 +213,12 @@ def _roster_sheet(
     last_col = len(COLUMNS) - 1
     title_row, header_row, first = TITLE_ROW - 1, HEADER_ROW - 1, DATA_START_ROW - 1
     ws.merge_range(
-        title_row, 0, title_row, last_col,
-        roster_title(policy, township.name if township else "", village), fmt.title,
+        title_row,
+        0,
+        title_row,
+        last_col,
+        roster_title(policy, township.name if township else "", village),
+        fmt.title,
     )
     ws.set_row(title_row, 30)
     ws.set_row(header_row, 36)
@@ -219,7 +227,10 @@ def _roster_sheet(
         ws.set_column(c, c, col.width, fmt.cell[col.key])
         ws.write_string(header_row, c, col.header, fmt.header[col.key])
         ws.data_validation(
-            header_row, c, header_row, c,
+            header_row,
+            c,
+            header_row,
+            c,
             {"validate": "any", "input_title": col.header[:32], "input_message": col.help[:255]},
         )
         ws.data_validation(first, c, last_row, c, _validation(col, policy, lists))
@@ -261,14 +272,22 @@ def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None
     ws.set_column(3, 3, 60)
     ws.set_column(4, 4, 22)
     ws.write_string(0, 0, f"{policy.title}缴费花名册填表说明", fmt.title)
+
+    def names(keys_or_cols: Iterable[Column]) -> str:
+        return "、".join(c.header for c in keys_or_cols)
+
+    always = names(c for c in COLUMNS if c.required is Required.ALWAYS)
+    paid = names(c for c in COLUMNS if c.required is Required.PAID)
+    computed = names(c for c in COLUMNS if c.kind is Kind.COMPUTED)
+    start, end = policy.collection_start, policy.collection_end
     lines = [
-        f"1. 集中缴费期：{policy.collection_start:%Y年%m月%d日} 至 {policy.collection_end:%Y年%m月%d日}。",
+        f"1. 集中缴费期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}。",
         f"2. 缴费年龄：在 {policy.age_reference_date:%Y年%m月%d日} 年满 {policy.age_min} 周岁、"
         f"未满 {policy.age_max + 1} 周岁。",
-        "3. 每人一行；红色表头为必填项（缴费档次、缴费方式、实缴金额、缴费日期在已缴费时必填）。",
-        "4. 身份证号码列已设为文本格式，请直接输入 18 位号码，不要改成数值格式。",
-        "5. 灰色列（政府代缴、个人应缴、政府补贴、记入个人账户）由“计算补贴”自动填写，无需手工填写。",
-        "6. 本年未缴费的人员，缴费档次、实缴金额、缴费日期留空，并选择“未缴原因”。",
+        f"3. 每人一行；红色表头为必填项：{always}必填，已缴费的人员还须填写{paid}。",
+        f"4. {BY_KEY['id_number'].help}",
+        f"5. 灰色列（{computed}）由“计算补贴”自动填写，无需手工填写。",
+        f"6. 本年未缴费的人员，{paid}留空，并选择“{BY_KEY['unpaid_reason'].header}”。",
         f"7. {policy.source_note}",
     ]
     for i, line in enumerate(lines, start=2):
