@@ -18,6 +18,7 @@ from .errors import EXIT_UNUSABLE, XlPensionError
 # command name -> module under xl_pension.commands with add_arguments(parser) and run(args)
 COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "生成新的村级花名册（标准模板）"),
+    "validate": ("validate", "校验花名册：找出身份证、档次、金额、收据等问题"),
     "demo": ("demo", "生成示例县的花名册，演示全年流程"),
 }
 

@@ -13,13 +13,13 @@ T = TypeVar("T")
 def progress(items: Iterable[T], total: int, label: str, *, min_items: int = 5) -> Iterator[T]:
     """Yield ``items`` while showing ``label 12/48`` on stderr.
 
-    On a terminal the line is redrawn in place; elsewhere one line is printed per tenth of the
+    On a terminal the line is redrawn in place; elsewhere one line is printed per quarter of the
     work. Nothing is shown for fewer than ``min_items`` items.
     """
     show = total >= min_items
     tty = sys.stderr.isatty()
     start = time.monotonic()
-    step = max(total // 10, 1)
+    step = max(total // 4, 1)
     done = 0
     for item in items:
         yield item

@@ -1,0 +1,150 @@
+"""Mark findings in the roster workbook itself: cell fill, a note, and a ``校验结果`` sheet.
+
+Every value, formula, fill, note, data validation and sheet the user had is kept. The original
+fill and note of each marked cell are stored in a hidden sheet so that a re-run (or
+:func:`remove_marks`) restores them exactly and removes only our own marks.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from ..findings import Finding, Severity, count_by_severity
+from ..roster import Roster
+from ..schema import BY_KEY
+from .atomic import atomic_path
+
+RESULT_SHEET = "校验结果"
+MARKS_SHEET = "_xlp_marks"
+NOTE_AUTHOR = "xl_pension 校验"
+NOTE_SEPARATOR = "\n—— 校验 ——\n"
+ERROR_FILL = "FFFF9999"
+WARNING_FILL = "FFFFEB9C"
+_LEVEL = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.UNUSABLE: "无法使用"}
+
+
+def _fill_xml(fill: PatternFill) -> str:
+    return ET.tostring(fill.to_tree(), encoding="unicode")
+
+
+def _fill_from_xml(text: str) -> PatternFill:
+    return PatternFill.from_tree(ET.fromstring(text))
+
+
+def remove_marks(wb: Workbook) -> int:
+    """Undo a previous annotation: restore fills and notes, drop our sheets. Returns cells undone."""
+    undone = 0
+    if MARKS_SHEET in wb.sheetnames:
+        for sheet, ref, fill_xml, note_text, note_author in wb[MARKS_SHEET].iter_rows(
+            min_row=2, values_only=True
+        ):
+            if sheet not in wb.sheetnames or not ref:
+                continue
+            cell = wb[sheet][ref]
+            cell.fill = _fill_from_xml(fill_xml)
+            if note_text:
+                cell.comment = Comment(note_text, note_author or "")
+            else:
+                cell.comment = None
+            undone += 1
+        del wb[MARKS_SHEET]
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    return undone
+
+
+def _column_of(roster: Roster, header: str) -> int | None:
+    for key, col in roster.columns.items():
+        if BY_KEY[key].header == header:
+            return col
+    return None
+
+
+def mark_findings(wb: Workbook, roster: Roster, findings: Sequence[Finding]) -> None:
+    """Fill and annotate each finding's cell and write the ``校验结果`` sheet."""
+    ws = wb[roster.sheet]
+    marks = wb.create_sheet(MARKS_SHEET)
+    marks.append(["sheet", "cell", "fill", "note", "author"])
+    marks.sheet_state = "hidden"
+    by_cell: dict[str, list[Finding]] = {}
+    refs: list[str | None] = []
+    for f in findings:
+        col = _column_of(roster, f.column) if f.row else None
+        ref = f"{get_column_letter(col)}{f.row}" if col else None
+        refs.append(ref)
+        if ref:
+            by_cell.setdefault(ref, []).append(f)
+    for ref, items in by_cell.items():
+        cell = ws[ref]
+        old_note = cell.comment
+        marks.append(
+            [
+                ws.title,
+                ref,
+                _fill_xml(cell.fill),
+                old_note.text if old_note else None,
+                old_note.author if old_note else None,
+            ]
+        )
+        worst = Severity.WARNING if all(f.severity is Severity.WARNING for f in items) else None
+        color = WARNING_FILL if worst else ERROR_FILL
+        cell.fill = PatternFill(fill_type="solid", fgColor=color, bgColor=color)
+        text = "\n".join(f"【{_LEVEL[f.severity]}】{f.message}" for f in items)
+        if old_note:
+            text = f"{old_note.text}{NOTE_SEPARATOR}{text}"
+        note = Comment(text, NOTE_AUTHOR)
+        note.width, note.height = 320, 120
+        cell.comment = note
+    _result_sheet(wb, roster, findings, refs)
+
+
+def _result_sheet(
+    wb: Workbook, roster: Roster, findings: Sequence[Finding], refs: Sequence[str | None]
+) -> None:
+    ws = wb.create_sheet(RESULT_SHEET, index=wb.sheetnames.index(roster.sheet) + 1)
+    counts = count_by_severity(list(findings))
+    ws["A1"] = f"校验结果：错误 {counts['error']} 条，警告 {counts['warning']} 条"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = "点击“单元格”列可跳到出错位置；改正后请重新校验。红色为错误，黄色为警告。"
+    head = ["序号", "级别", "代码", "行", "列", "单元格", "内容", "说明"]
+    ws.append([])
+    ws.append(head)
+    for c in range(1, len(head) + 1):
+        ws.cell(4, c).font = Font(bold=True)
+    for i, (f, ref) in enumerate(zip(findings, refs, strict=True), start=1):
+        ws.append([i, _LEVEL[f.severity], f.code, f.row, f.column, ref or "", f.value, f.message])
+        row = ws.max_row
+        if ref:
+            link = ws.cell(row, 6)
+            link.hyperlink = f"#'{roster.sheet}'!{ref}"
+            link.font = Font(color="FF0563C1", underline="single")
+        fill = WARNING_FILL if f.severity is Severity.WARNING else ERROR_FILL
+        ws.cell(row, 2).fill = PatternFill(fill_type="solid", fgColor=fill, bgColor=fill)
+    for letter, width in zip("ABCDEFGH", (6, 8, 20, 6, 12, 9, 22, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A5"
+    ws.print_title_rows = "4:4"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def annotate(src: str | Path, out: str | Path, roster: Roster, findings: Sequence[Finding]) -> Path:
+    """Write a copy of ``src`` to ``out`` (atomically) with the findings marked."""
+    src, out = Path(src), Path(out)
+    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+    remove_marks(wb)
+    mark_findings(wb, roster, findings)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out
