@@ -83,10 +83,7 @@ class _Row:
 
     def add(self, code: str, sev: Severity, key: str, message: str, value: object = None) -> None:
         shown = value if value is not None else self.record.get(key)
-        if key == "id_number":
-            shown_text = idnum.mask(shown)
-        else:
-            shown_text = text(shown)
+        shown_text = idnum.mask(shown) if key == "id_number" else text(shown)
         self.person.findings.append(
             Finding(
                 code,
@@ -461,7 +458,7 @@ def check_record(roster: Roster, record: Record, policy: Policy, today: dt.date)
 
 def _check_columns(roster: Roster) -> list[Finding]:
     out = []
-    for key in PAYMENT_KEYS + ("method",):
+    for key in (*PAYMENT_KEYS, "method"):
         if not roster.has_column(key):
             out.append(
                 Finding(
