@@ -19,6 +19,8 @@ from .errors import EXIT_UNUSABLE, XlPensionError
 COMMANDS: dict[str, tuple[str, str]] = {
     "template": ("template", "生成新的村级花名册（标准模板）"),
     "validate": ("validate", "校验花名册：找出身份证、档次、金额、收据等问题"),
+    "compute": ("compute", "计算政府代缴、个人应缴、政府补贴和记入个人账户金额"),
+    "remit": ("remit", "生成线下缴费的解缴清单，并与银行缴款回单核对"),
     "demo": ("demo", "生成示例县的花名册，演示全年流程"),
 }
 

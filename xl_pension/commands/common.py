@@ -43,3 +43,35 @@ def say(message: str) -> None:
 def warn(message: str) -> None:
     """Print a warning for the user on stderr."""
     print(message, file=sys.stderr, flush=True)
+
+
+def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
+    """Read and validate a roster; refuse (exit 1, errors listed) when it has errors.
+
+    With ``skip_invalid`` the rows with errors are listed and left out instead.
+    Returns the :class:`~xl_pension.validation.Checked` result and the money of each usable row.
+    """
+    from ..errors import EXIT_FINDINGS
+    from ..io.reader import read_roster
+    from ..money import person_money
+    from ..validation import check_roster
+    from .validate import describe
+
+    checked = check_roster(read_roster(path), policy)
+    errors = checked.errors
+    if errors and not skip_invalid:
+        warn(
+            f"{Path(path).name} 有 {len(errors)} 条错误，未做任何修改；请先改正（或用 --skip-invalid 跳过出错的行）："
+        )
+        for f in errors[:50]:
+            warn(describe(f))
+        err = XlPensionError(f"{Path(path).name} 校验未通过，已停止。", code="roster.has_errors")
+        err.exit_code = EXIT_FINDINGS
+        raise err
+    skipped = sorted({p.row for p in checked.people if p.has_error})
+    if skipped:
+        warn(
+            f"{Path(path).name}：跳过有错误的 {len(skipped)} 行（第 {', '.join(map(str, skipped[:30]))}{' 等' if len(skipped) > 30 else ''} 行）。"
+        )
+    money = {p.row: (None if p.has_error else person_money(p, policy)) for p in checked.people}
+    return checked, money

@@ -1,0 +1,51 @@
+"""``xl-pension compute``: fill 政府代缴, 个人应缴, 政府补贴, 记入个人账户 and a totals line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import checked_roster, keep_backup, policy_from, say
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the command."""
+    p.add_argument("roster", metavar="ROSTER.xlsx", help="已校验无误的花名册")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", metavar="OUT", help="保存位置（默认另存为 *_计算.xlsx）")
+    out.add_argument(
+        "--in-place", action="store_true", help="直接写入原文件（先自动备份为 *.bak.xlsx）"
+    )
+    p.add_argument(
+        "--skip-invalid", action="store_true", help="跳过有错误的行，只计算无误的行并列出跳过的行"
+    )
+
+
+def output_path(src: Path, args: argparse.Namespace) -> Path:
+    """Where the computed workbook goes."""
+    if args.in_place:
+        return src
+    if args.output:
+        return Path(args.output)
+    return src.with_name(f"{src.stem}_计算{src.suffix}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute one roster."""
+    from ..io.compute_writer import write_money
+    from ..money import totals_of
+
+    policy = policy_from(args)
+    src = Path(args.roster)
+    checked, money = checked_roster(src, policy, skip_invalid=args.skip_invalid)
+    totals = totals_of(money.values())
+    out = output_path(src, args)
+    keep_backup(out)
+    write_money(src, out, checked.roster, money, totals)
+    say(
+        f"{src.name}：缴费 {totals.people} 人，个人缴费 {totals.personal_due} 元，"
+        f"政府代缴 {totals.government_paid} 元，政府补贴 {totals.subsidy} 元，"
+        f"补缴 {totals.backpay} 元，记入个人账户 {totals.credited} 元。"
+    )
+    say(f"已写入 {out}")
+    return 0

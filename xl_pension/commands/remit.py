@@ -1,0 +1,52 @@
+"""``xl-pension remit``: the village's cash remittance list (解缴清单), checked against the bank slip."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_FINDINGS, EXIT_OK, XlPensionError
+from ..values import BadValue, parse_money
+from .common import checked_roster, keep_backup, policy_from, say, warn
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the command."""
+    p.add_argument("roster", metavar="ROSTER.xlsx", help="花名册")
+    p.add_argument("--deposited", metavar="AMOUNT", help="银行缴款回单上的金额（元），用于核对")
+    p.add_argument("-o", "--output", metavar="FILE", help="保存位置（默认 *_解缴清单.xlsx）")
+    p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the list and reconcile it."""
+    from ..io.remit_writer import write_remit
+    from ..remit import remit_list
+
+    policy = policy_from(args)
+    src = Path(args.roster)
+    deposited = None
+    if args.deposited is not None:
+        try:
+            deposited = parse_money(args.deposited)
+        except BadValue:
+            deposited = None
+        if deposited is None:
+            raise XlPensionError(f"--deposited 应为整数金额（元），收到“{args.deposited}”。")
+    checked, money = checked_roster(src, policy, skip_invalid=args.skip_invalid)
+    rl = remit_list(checked.people, money, policy)
+    out = Path(args.output) if args.output else src.with_name(f"{src.stem}_解缴清单.xlsx")
+    keep_backup(out)
+    write_remit(out, policy, checked.roster, rl, deposited)
+    say(f"解缴清单：线下缴费 {rl.count} 笔，合计 {rl.total} 元；已写入 {out}")
+    if deposited is None:
+        return EXIT_OK
+    diff = rl.difference(deposited)
+    if diff:
+        more = "多" if diff > 0 else "少"
+        warn(
+            f"核对不符：缴款回单 {deposited} 元，清单合计 {rl.total} 元，回单{more} {abs(diff)} 元。"
+        )
+        return EXIT_FINDINGS
+    say(f"核对相符：缴款回单 {deposited} 元与清单合计一致。")
+    return EXIT_OK
