@@ -359,3 +359,71 @@ REQUIRED_HEADER_KEYS = ("name", "id_number")
 def input_columns() -> list[Column]:
     """Columns the village agent fills (input and derived)."""
     return [c for c in COLUMNS if c.kind in (Kind.INPUT, Kind.DERIVED)]
+
+
+# The county's list of last year's payers (input of `split`): one row a person. Columns shared
+# with the roster reuse the roster's Column (and so its header and aliases).
+TOWNSHIP_COLUMN = Column(
+    "township",
+    "乡镇",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.ALWAYS,
+    12,
+    "乡镇（街道）名称或 9 位统计代码。",
+    aliases=("乡镇（街道）", "乡镇街道", "镇街", "所属乡镇", "乡镇名称"),
+)
+VILLAGE_COLUMN = Column(
+    "village",
+    "村",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.ALWAYS,
+    12,
+    "村（社区）名称。",
+    aliases=("村（社区）", "行政村", "村居", "村名", "社区", "村庄"),
+)
+COUNTY_LIST_COLUMNS: tuple[Column, ...] = (
+    TOWNSHIP_COLUMN,
+    VILLAGE_COLUMN,
+    BY_KEY["group"],
+    BY_KEY["name"],
+    BY_KEY["id_number"],
+    BY_KEY["category"],
+    BY_KEY["last_tier"],
+    BY_KEY["phone"],
+)
+_LIST_LOOKUP = {
+    normalize_header(h): c.key for c in COUNTY_LIST_COLUMNS for h in (c.header, *c.aliases)
+}
+
+
+def county_list_key(text: object) -> str | None:
+    """The column key a header of the county's list means, or ``None``."""
+    return _LIST_LOOKUP.get(normalize_header(text))
+
+
+@dataclass(frozen=True)
+class TaxColumn:
+    """A column of the tax bureau's batch list (批量申报清单)."""
+
+    key: str
+    header: str
+    width: float
+
+
+# The official template of the e-tax bureau's batch list could not be obtained; its columns are
+# defined here, in one place, so that they can be matched to it later.
+TAX_LIST_SHEET = "批量申报清单"
+TAX_LIST_COLUMNS: tuple[TaxColumn, ...] = (
+    TaxColumn("id_type", "证件类型", 14),
+    TaxColumn("id_number", "证件号码", 21),
+    TaxColumn("name", BY_KEY["name"].header, 10),
+    TaxColumn("year", "缴费年度", 9),
+    TaxColumn("tier", BY_KEY["tier"].header, 9),
+    TaxColumn("personal", "个人缴费", 9),
+    TaxColumn("government_paid", BY_KEY["government_paid"].header, 9),
+    TaxColumn("township", TOWNSHIP_COLUMN.header, 12),
+    TaxColumn("village", VILLAGE_COLUMN.header, 12),
+)
+ID_TYPE_RESIDENT = "居民身份证"
