@@ -404,14 +404,16 @@ def _check_backpay(r: _Row, policy: Policy) -> None:
     if raw_years is None and raw_amount is None:
         return
     span = f"{bp.earliest_year}—{bp.latest_year}"
+    key = "backpay_years"  # the cell being parsed, named by the finding when it fails
     try:
         p.backpay_years = parse_years(raw_years)
+        key = "backpay_amount"
         p.backpay_amount = parse_money(raw_amount)
     except BadValue:
         r.add(
             "backpay.invalid",
             E,
-            "backpay_years" if raw_years is not None else "backpay_amount",
+            key,
             "补缴年度或补缴金额无法识别，年度请写如 2022 或 2021,2022，金额写整数元。",
         )
         return
@@ -478,7 +480,8 @@ def _duplicates(roster: Roster, people: list[Person]) -> None:
     first_id: dict[str, int] = {}
     first_receipt: dict[str, int] = {}
     for p in people:
-        if p.id_number and idnum.has_valid_format(p.id_number):
+        numeric = any(f.code == "id.numeric" for f in p.findings)  # digits lost: not comparable
+        if p.id_number and not numeric and idnum.has_valid_format(p.id_number):
             if p.id_number in first_id:
                 p.findings.append(
                     Finding(
@@ -517,7 +520,8 @@ def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None
     people = [check_record(roster, rec, policy, today) for rec in roster.records]
     _duplicates(roster, people)
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
-    findings = list(roster.findings) + _check_columns(roster)
+    columns = sorted(_check_columns(roster), key=lambda f: order.get(f.column, 0))
+    findings = list(roster.findings) + columns
     for p in people:
         p.findings.sort(key=lambda f: order.get(f.column, 0))
         findings.extend(p.findings)

@@ -134,7 +134,8 @@ def phone_text(value: object) -> str:
 
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+# 3-digit area codes (010, 02x) have 8-digit local numbers, 4-digit ones 7 or 8 digits.
+LANDLINE = re.compile(r"^(?:0\d{2}-?\d{8}|0\d{3}-?\d{7,8})$")
 
 
 def phone_ok(s: str) -> bool:
