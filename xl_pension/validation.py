@@ -19,7 +19,8 @@ from .values import BadValue, parse_date, parse_money, parse_years, phone_ok, ph
 
 NAME_MAX = 20
 _NAME_BAD = re.compile(r"[0-9A-Za-z]")
-_NAME_OK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•.．]+$")
+# CJK ideographs incl. extensions A-G and 〇, plus the separator dot of minority names
+_NAME_OK = re.compile(r"^[\u3007\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•.．]+$")
 E, W = Severity.ERROR, Severity.WARNING
 
 
@@ -286,7 +287,12 @@ def _check_payment(r: _Row, policy: Policy) -> None:
         )
     tier_ok = False
     for key in ("tier", "amount", "pay_date"):
-        if rec.get(key) is None and BY_KEY[key].required is Required.PAID:
+        # a column missing from the sheet is reported once (template.column_missing), not per row
+        if (
+            r.roster.has_column(key)
+            and rec.get(key) is None
+            and BY_KEY[key].required is Required.PAID
+        ):
             r.add("required.missing", E, key, f"已缴费的人员必须填写{_h(key)}，请补填。")
     try:
         p.tier = _money(r, "tier")
@@ -306,6 +312,18 @@ def _check_payment(r: _Row, policy: Policy) -> None:
                 "tier",
                 f"{p.tier} 元档次仅限{'、'.join(tier.restricted_to)}选择，"
                 f"“{category.name}”人员请选择其他档次。",
+            )
+        elif (
+            category is not None
+            and not category.may_choose_higher
+            and tier.amount > max(category.government_pays, policy.tiers[0].amount)
+        ):
+            r.add(
+                "tier.restricted",
+                E,
+                "tier",
+                f"按政策“{category.name}”人员不能自选更高档次，"
+                f"请填 {max(category.government_pays, policy.tiers[0].amount)} 元档次。",
             )
         else:
             tier_ok = category is not None
@@ -335,7 +353,7 @@ def _check_method(r: _Row, policy: Policy, personal: int | None) -> None:
     p.method = text(rec.get("method"))
     p.receipt = re.sub(r"\s+", "", text(rec.get("receipt")))
     if not p.method:
-        if personal:
+        if personal and r.roster.has_column("method"):
             r.add(
                 "required.missing", E, "method", "本人有缴费金额，必须填写缴费方式（线上/线下）。"
             )
