@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from copy import copy
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..findings import Finding, Severity, count_by_severity
 from ..roster import Roster
@@ -39,6 +44,41 @@ def _fill_from_xml(text: str) -> PatternFill:
     return PatternFill.from_tree(ET.fromstring(text))
 
 
+def _text_cell(cell: Cell, value: object) -> None:
+    """Store ``value``; text that starts with ``=`` stays text instead of becoming a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _inherited_style(ws: Worksheet, row: int, col: int):
+    """The style an absent cell shows in Excel: its row's format, else its column's (or None)."""
+    rd = ws.row_dimensions.get(row)
+    if rd is not None and rd.has_style:
+        return rd._style
+    for cd in ws.column_dimensions.values():
+        if cd.min is not None and cd.max is not None and cd.min <= col <= cd.max:
+            return cd._style if cd.has_style else None
+    return None
+
+
+def _anchor(ws: Worksheet, ref: str) -> Cell:
+    """The cell that holds ``ref``: the top-left cell of a merged range containing it, created
+    (with the row or column format it shows, e.g. unlocked and text) when it does not exist."""
+    row, col = coordinate_to_tuple(ref)
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            row, col = rng.min_row, rng.min_col
+            break
+    existed = (row, col) in ws._cells
+    cell = ws.cell(row, col)
+    if not existed:
+        style = _inherited_style(ws, row, col)
+        if style is not None:
+            cell._style = copy(style)
+    return cell
+
+
 def remove_marks(wb: Workbook) -> int:
     """Undo a previous annotation: restore fills and notes, drop our sheets. Returns cells undone."""
     undone = 0
@@ -48,7 +88,7 @@ def remove_marks(wb: Workbook) -> int:
         ):
             if sheet not in wb.sheetnames or not ref:
                 continue
-            cell = wb[sheet][ref]
+            cell = _anchor(wb[sheet], ref)
             cell.fill = _fill_from_xml(fill_xml)
             if note_text:
                 cell.comment = Comment(note_text, note_author or "")
@@ -78,22 +118,23 @@ def mark_findings(wb: Workbook, roster: Roster, findings: Sequence[Finding]) -> 
     refs: list[str | None] = []
     for f in findings:
         col = _column_of(roster, f.column) if f.row else None
-        ref = f"{get_column_letter(col)}{f.row}" if col else None
+        ref = _anchor(ws, f"{get_column_letter(col)}{f.row}").coordinate if col else None
         refs.append(ref)
         if ref:
             by_cell.setdefault(ref, []).append(f)
     for ref, items in by_cell.items():
         cell = ws[ref]
         old_note = cell.comment
-        marks.append(
-            [
-                ws.title,
-                ref,
-                _fill_xml(cell.fill),
-                old_note.text if old_note else None,
-                old_note.author if old_note else None,
-            ]
-        )
+        saved = [
+            ws.title,
+            ref,
+            _fill_xml(cell.fill),
+            old_note.text if old_note else None,
+            old_note.author if old_note else None,
+        ]
+        mark_row = marks.max_row + 1
+        for c, value in enumerate(saved, start=1):
+            _text_cell(marks.cell(mark_row, c), value)
         worst = Severity.WARNING if all(f.severity is Severity.WARNING for f in items) else None
         color = WARNING_FILL if worst else ERROR_FILL
         cell.fill = PatternFill(fill_type="solid", fgColor=color, bgColor=color)
@@ -120,11 +161,14 @@ def _result_sheet(
     for c in range(1, len(head) + 1):
         ws.cell(4, c).font = Font(bold=True)
     for i, (f, ref) in enumerate(zip(findings, refs, strict=True), start=1):
-        ws.append([i, _LEVEL[f.severity], f.code, f.row, f.column, ref or "", f.value, f.message])
+        ws.append([i, _LEVEL[f.severity], f.code, f.row, f.column, ref or ""])
         row = ws.max_row
+        _text_cell(ws.cell(row, 7), f.value)
+        _text_cell(ws.cell(row, 8), f.message)
         if ref:
             link = ws.cell(row, 6)
-            link.hyperlink = f"#'{roster.sheet}'!{ref}"
+            sheet = roster.sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{ref}")
             link.font = Font(color="FF0563C1", underline="single")
         fill = WARNING_FILL if f.severity is Severity.WARNING else ERROR_FILL
         ws.cell(row, 2).fill = PatternFill(fill_type="solid", fgColor=fill, bgColor=fill)
