@@ -55,6 +55,8 @@ def annotated_path(src: Path, args: argparse.Namespace) -> Path:
         return src
     if args.output:
         return Path(args.output)
+    if src.stem.endswith("_校验"):
+        return src  # re-checking an annotated copy updates it (after a backup)
     return src.with_name(f"{src.stem}_校验{src.suffix}")
 
 

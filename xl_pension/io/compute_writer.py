@@ -67,7 +67,10 @@ def write_money(
     """Fill the computed columns of each record row (clearing rows without money), add a totals
     line below the last person, and save atomically to ``out``."""
     src, out = Path(src), Path(out)
-    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+    # Macros are kept only when the output is a macro workbook too: an .xlsx carrying the
+    # macro-enabled content type is refused by Excel ("file format or extension not valid").
+    keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
     ws = wb[roster.sheet]
     cols = _ensure_columns(ws, roster)
     _clear_old_totals(ws, roster, cols)
