@@ -18,11 +18,13 @@ def policy_from(args: argparse.Namespace) -> Policy:
 
 def township_of(policy: Policy, name_or_code: str) -> Township:
     """A township of the policy by name or 9-digit code, or a clear error listing them."""
+    from ..county_list import TownshipMatcher
+
     text = name_or_code.strip()
-    for t in policy.townships:
-        if text in (t.name, t.code):
-            return t
-    names = "、".join(t.name for t in policy.townships)
+    found = TownshipMatcher(policy).match(text)
+    if isinstance(found, Township):
+        return found
+    names = "、".join(t.name for t in (found or policy.townships))
     raise XlPensionError(f"“{text}”不是{policy.county_name}的乡镇（街道）。可选：{names}。")
 
 
