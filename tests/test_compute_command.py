@@ -395,11 +395,6 @@ def test_macro_roster_saved_as_xlsx_opens_in_excel(tmp_path: Path) -> None:
     assert "macroEnabled" in _content_type(tmp_path / "r_计算.xlsm")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader.py recognises the totals line only through the 序号 column; without it the "
-    "line compute writes is read back as a person named 合计 and a recompute is refused",
-)
 def test_recompute_a_roster_without_a_seq_column(tmp_path: Path) -> None:
     src = write(tmp_path / "r.xlsx", load_policy(), people())
     wb = openpyxl.load_workbook(src)

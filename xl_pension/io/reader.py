@@ -176,18 +176,16 @@ def read_roster(path: str | Path) -> Roster:
                     "建议用“新建花名册”生成新表后把数据复制过去。",
                 )
             )
-    seq_col = keys.get("seq")
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
         if all(_is_empty(v) for v in row):
             continue
         roster.last_row = r + 1
         values = {k: _clean(row[c]) if c < len(row) else None for k, c in keys.items()}
-        if (
-            seq_col is not None
-            and values.get("seq") == TOTALS_LABEL
-            and (values.get("name") is None and values.get("id_number") is None)
+        if values.get("id_number") is None and (
+            values.get("seq") == TOTALS_LABEL
+            or (values.get("seq") is None and values.get("name") == TOTALS_LABEL)
         ):
-            continue  # the totals line written by `compute`
+            continue  # the totals line written by `compute` (label in 序号, or 姓名 without 序号)
         roster.records.append(Record(row=r + 1, values=values))
     return roster
