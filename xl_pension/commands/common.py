@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -77,3 +78,33 @@ def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
         )
     money = {p.row: (None if p.has_error else person_money(p, policy)) for p in checked.people}
     return checked, money
+
+
+# Files our commands write next to rosters, and backups: never read back as rosters.
+_OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|\.bak\d*)$")
+_NOT_ROSTERS = frozenset({"拆分问题清单"})
+
+
+def is_roster_candidate(path: Path, root: Path) -> bool:
+    """True for an ``.xlsx``/``.xlsm`` under ``root`` that is not our own output, a backup, a
+    lock file (``~$``) or hidden."""
+    rel = path.relative_to(root)
+    if any(part.startswith((".", "~$")) for part in rel.parts):
+        return False
+    return (
+        path.suffix.lower() in (".xlsx", ".xlsm")
+        and not _OUTPUT_STEM.search(path.stem)
+        and path.stem not in _NOT_ROSTERS
+    )
+
+
+def find_rosters(root: Path, *, exclude: Path | None = None) -> list[Path]:
+    """Roster candidates under ``root`` (recursively), in a stable order; ``exclude`` is a
+    file to leave out (e.g. the summary being written into the same folder)."""
+    skip = exclude.resolve() if exclude is not None else None
+    found = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and is_roster_candidate(p, root) and p.resolve() != skip
+    ]
+    return sorted(found, key=lambda p: p.relative_to(root).parts)

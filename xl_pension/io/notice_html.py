@@ -1,0 +1,158 @@
+"""Notice text and HTML from the county-editable jinja2 templates in ``templates/notice/``.
+
+The short texts (title, intro, footer, sign-off) are rendered as plain text and shared by the
+workbook sheet and the HTML page; the page itself (``notice.html.j2``) is rendered with
+autoescaping, so a name or village with ``<`` or ``&`` in it cannot break the markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from ..errors import XlPensionError
+from ..notice import MONEY_KEYS, NOTICE_COLUMNS, NoticeContext
+from ..paths import templates_dir
+from ..schema import TOTALS_LABEL
+from .atomic import atomic_path
+
+TITLE_TEMPLATE = "notice_title.j2"
+INTRO_TEMPLATE = "notice_intro.j2"
+FOOTER_TEMPLATE = "notice_footer.j2"
+SIGNOFF_TEMPLATE = "notice_signoff.j2"
+HTML_TEMPLATE = "notice.html.j2"
+
+
+@dataclass(frozen=True)
+class NoticeTexts:
+    """The rendered texts of one notice: paragraphs and lines without markup."""
+
+    title: str
+    intro: list[str]
+    footer: list[str]
+    signoff: list[str]
+
+
+@cache
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """The template environment: ``templates/notice`` (or ``folder``), strict about unknown
+    variables, autoescaping for ``*.html.j2`` only."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder or templates_dir() / "notice", encoding="utf-8"),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2", "html"), default_for_string=False, default=False
+        ),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def _render(name: str, variables: dict[str, object], folder: Path | None) -> str:
+    try:
+        return environment(folder).get_template(name).render(variables)
+    except jinja2.TemplateNotFound:
+        raise XlPensionError(
+            f"找不到公示模板 {name}（应在 {templates_dir() / 'notice'}），请重新安装 xl-pension。",
+            code="notice.template_missing",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise XlPensionError(
+            f"公示模板 {name} 第 {exc.lineno} 行有语法错误：{exc.message}。",
+            code="notice.template_invalid",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise XlPensionError(
+            f"公示模板 {name} 用了不存在的变量（{exc.message}），请对照模板开头的说明修改。",
+            code="notice.template_invalid",
+        ) from None
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of a rendered text: separated by blank lines, inner line breaks joined."""
+    out = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        joined = "".join(line.strip() for line in block.split("\n"))
+        if joined:
+            out.append(joined)
+    return out
+
+
+def notice_texts(ctx: NoticeContext, folder: Path | None = None) -> NoticeTexts:
+    """Title, intro, footer and sign-off of a notice, rendered from the text templates."""
+    v = ctx.template_vars()
+    title = " ".join(_render(TITLE_TEMPLATE, v, folder).split())
+    signoff = [s.strip() for s in _render(SIGNOFF_TEMPLATE, v, folder).splitlines() if s.strip()]
+    return NoticeTexts(
+        title=title,
+        intro=paragraphs(_render(INTRO_TEMPLATE, v, folder)),
+        footer=paragraphs(_render(FOOTER_TEMPLATE, v, folder)),
+        signoff=signoff,
+    )
+
+
+def _columns() -> list[dict[str, str]]:
+    def cls(key: str) -> str:
+        return "num" if key in MONEY_KEYS else "id" if key == "id_number" else ""
+
+    return [{"key": k, "header": h, "cls": cls(k)} for k, h in NOTICE_COLUMNS]
+
+
+def combined_title(contexts: Sequence[NoticeContext]) -> str:
+    """Title of a file with several villages' notices."""
+    first = contexts[0]
+    townships = {c.township for c in contexts}
+    place = first.township if len(townships) == 1 else ""
+    return f"{first.county}{place}{first.year}年度城乡居民基本养老保险缴费情况公示汇总"
+
+
+def render_html(
+    contexts: Sequence[NoticeContext], *, title: str | None = None, folder: Path | None = None
+) -> str:
+    """The HTML page of one or more notices (each village starts on a new printed page).
+
+    Page numbers ("第 X 页 共 Y 页") are printed only for a single village: in a combined file
+    they would count across villages.
+    """
+    if not contexts:
+        raise ValueError("no notices to render")
+    notices = []
+    for ctx in contexts:
+        texts = notice_texts(ctx, folder)
+        notices.append(
+            {
+                "texts": texts,
+                "rows": ctx.rows,
+                "totals": ctx.totals,
+                "totals_line": ctx.totals_line,
+            }
+        )
+    if title is None:
+        title = notices[0]["texts"].title if len(contexts) == 1 else combined_title(contexts)
+    return _render(
+        HTML_TEMPLATE,
+        {
+            "doc_title": title,
+            "notices": notices,
+            "columns": _columns(),
+            "totals_label": TOTALS_LABEL,
+            "page_numbers": len(contexts) == 1,
+        },
+        folder,
+    )
+
+
+def write_html(
+    path: str | Path, contexts: Sequence[NoticeContext], *, title: str | None = None
+) -> Path:
+    """Write the HTML of one or more notices atomically (UTF-8)."""
+    html = render_html(contexts, title=title)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path
