@@ -43,8 +43,10 @@ def run(args: argparse.Namespace) -> int:
     say(f"   示例数据中预置了 {len(county.planted)} 处错误，清单见 {out / PLANTED_FILE}")
 
     say("2. 校验、计算补贴（跳过有错误的行）、生成解缴清单：")
-    say(f"   {'乡镇':<6}{'村':<6}{'人数':>5}{'错误':>5}{'警告':>5}{'缴费':>5}"
-        f"{'个人缴费':>9}{'政府代缴':>8}{'政府补贴':>8}{'记入账户':>9}{'线下现金':>9}")
+    say(
+        f"   {'乡镇':<6}{'村':<6}{'人数':>5}{'错误':>5}{'警告':>5}{'缴费':>5}"
+        f"{'个人缴费':>9}{'政府代缴':>8}{'政府补贴':>8}{'记入账户':>9}{'线下现金':>9}"
+    )
     county_totals = Totals()
     cash = 0
     for v in progress(county.villages, len(county.villages), "校验计算"):
@@ -59,12 +61,16 @@ def run(args: argparse.Namespace) -> int:
         write_remit(path.with_name(f"{path.stem}_解缴清单.xlsx"), policy, roster, rl, None)
         county_totals.merge(totals)
         cash += rl.total
-        say(f"   {v.township.name:<6}{v.village:<6}{len(v.records):>5}{counts['error']:>5}"
+        say(
+            f"   {v.township.name:<6}{v.village:<6}{len(v.records):>5}{counts['error']:>5}"
             f"{counts['warning']:>5}{totals.people:>5}{totals.personal_due:>9}"
-            f"{totals.government_paid:>8}{totals.subsidy:>8}{totals.credited:>9}{rl.total:>9}")
+            f"{totals.government_paid:>8}{totals.subsidy:>8}{totals.credited:>9}{rl.total:>9}"
+        )
     t = county_totals
-    say(f"   全县合计：缴费 {t.people} 人，个人缴费 {t.personal_due} 元，政府代缴 {t.government_paid} 元，"
+    say(
+        f"   全县合计：缴费 {t.people} 人，个人缴费 {t.personal_due} 元，政府代缴 {t.government_paid} 元，"
         f"政府补贴 {t.subsidy} 元，补缴 {t.backpay} 元，记入个人账户 {t.credited} 元；"
-        f"线下现金 {cash} 元。")
+        f"线下现金 {cash} 元。"
+    )
     say(f"完成。各村花名册（已填计算列）和解缴清单在 {out}/ 下。")
     return 0
