@@ -407,12 +407,6 @@ def test_recompute_a_roster_without_a_seq_column(tmp_path: Path) -> None:
 
 
 @pytest.mark.real_client
-@pytest.mark.xfail(
-    strict=True,
-    reason="openpyxl drops the cached values of the user's formula cells when compute saves; "
-    "the value reader (calamine) then sees them empty, so a formula in 实缴金额 is lost to "
-    "recompute, notice and summary until Excel recalculates and saves the file",
-)
 def test_formula_inputs_keep_their_values_for_the_reader(tmp_path: Path) -> None:
     src = write(tmp_path / "r.xlsx", load_policy(), people())
     wb = openpyxl.load_workbook(src)

@@ -51,6 +51,7 @@ class Roster:
     records: list[Record] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     last_row: int = 2  # last non-empty row of the sheet
+    totals_rows: list[int] = field(default_factory=list)  # totals lines written by `compute`
 
     @property
     def township(self) -> str:

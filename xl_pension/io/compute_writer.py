@@ -1,91 +1,62 @@
-"""Write computed money columns and a totals line into a roster workbook, keeping the rest."""
+"""Write computed money columns and a totals line into a roster workbook, keeping the rest.
+
+The cells to set are planned once (:func:`plan_cells`). They are written by editing the sheet's
+XML directly (:mod:`.xlsx_patch`: fast, and every other part of the workbook — formulas' cached
+values, notes, charts, images — stays byte for byte); when the sheet has a layout the patcher
+does not edit, openpyxl writes the same plan.
+"""
 
 from __future__ import annotations
 
 from copy import copy
 from pathlib import Path
 
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from ..money import Money, Totals
 from ..roster import Roster
 from ..schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
-from .atomic import atomic_path
+from .xlsx_patch import CellValue, PatchUnsupported, patch_cells
 
 COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
 # Money columns summed on the totals line: what was typed plus what was computed.
 TOTALED_KEYS = ("amount", "backpay_amount", *COMPUTED_KEYS)
-_MONEY_ATTR = {
-    "government_paid": "government_paid",
-    "personal_due": "personal_due",
-    "subsidy": "subsidy",
-    "credited": "credited",
-}
 
 
-def _styled(ws: Worksheet, row: int, col: int):
-    """The cell, given the column's style when it has none of its own (new cells)."""
-    cell = ws.cell(row, col)
-    if not cell.has_style:
-        dim = ws.column_dimensions[get_column_letter(col)]
-        if dim.has_style:
-            cell._style = copy(dim._style)
-    return cell
-
-
-def _ensure_columns(ws: Worksheet, roster: Roster) -> dict[str, int]:
-    """Column index of every computed column, adding missing ones after the last header."""
+def _columns(roster: Roster) -> tuple[dict[str, int], dict[int, str]]:
+    """Column of every key used, adding missing computed columns after the last header;
+    returns the columns and the new header cells to write."""
     cols = dict(roster.columns)
+    new_headers: dict[int, str] = {}
     last = max([*cols.values(), *roster.extra_headers])
     for key in COMPUTED_KEYS:
         if key not in cols:
             last += 1
-            cell = ws.cell(roster.header_row, last, BY_KEY[key].header)
-            cell.font = Font(bold=True)
             cols[key] = last
-    return cols
+            new_headers[last] = BY_KEY[key].header
+    return cols, new_headers
 
 
-def _clear_old_totals(ws: Worksheet, roster: Roster, cols: dict[str, int]) -> None:
+def plan_cells(
+    roster: Roster, money_by_row: dict[int, Money | None], totals: Totals
+) -> tuple[dict[tuple[int, int], CellValue], int]:
+    """Every cell ``compute`` writes: (row, column) -> value, and the totals line's row."""
+    cols, new_headers = _columns(roster)
+    cells: dict[tuple[int, int], CellValue] = {
+        (roster.header_row, c): h for c, h in new_headers.items()
+    }
     label_col = cols.get("seq") or cols["name"]
-    for row in range(roster.header_row + 1, ws.max_row + 1):
-        if ws.cell(row, label_col).value == TOTALS_LABEL:
-            for c in range(1, ws.max_column + 1):
-                ws.cell(row, c).value = None
-
-
-def write_money(
-    src: str | Path,
-    out: str | Path,
-    roster: Roster,
-    money_by_row: dict[int, Money | None],
-    totals: Totals,
-) -> Path:
-    """Fill the computed columns of each record row (clearing rows without money), add a totals
-    line below the last person, and save atomically to ``out``."""
-    src, out = Path(src), Path(out)
-    # Macros are kept only when the output is a macro workbook too: an .xlsx carrying the
-    # macro-enabled content type is refused by Excel ("file format or extension not valid").
-    keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
-    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
-    ws = wb[roster.sheet]
-    cols = _ensure_columns(ws, roster)
-    _clear_old_totals(ws, roster, cols)
+    totals_keys = [k for k in ("group", *TOTALED_KEYS) if k in cols]
+    for row in roster.totals_rows:  # an earlier totals line is cleared
+        cells[(row, label_col)] = None
+        for key in totals_keys:
+            cells[(row, cols[key])] = None
     for row, money in money_by_row.items():
         for key in COMPUTED_KEYS:
-            value = getattr(money, _MONEY_ATTR[key]) if money is not None else None
-            _styled(ws, row, cols[key]).value = value
+            cells[(row, cols[key])] = getattr(money, key) if money is not None else None
     last = max([r.row for r in roster.records], default=roster.header_row)
     total_row = last + 1
-    label_col = cols.get("seq") or cols["name"]
-    bold = Font(bold=True)
-    label = _styled(ws, total_row, label_col)
-    label.value, label.font = TOTALS_LABEL, bold
+    cells[(total_row, label_col)] = TOTALS_LABEL
     if "group" in cols and cols["group"] != label_col:
-        _styled(ws, total_row, cols["group"]).value = f"{totals.people}人"
+        cells[(total_row, cols["group"])] = f"{totals.people}人"
     sums = {
         "amount": totals.personal_due,
         "backpay_amount": totals.backpay,
@@ -96,8 +67,50 @@ def write_money(
     }
     for key in TOTALED_KEYS:
         if key in cols:
-            cell = _styled(ws, total_row, cols[key])
-            cell.value, cell.font = sums[key], bold
+            cells[(total_row, cols[key])] = sums[key]
+    return cells, total_row
+
+
+def _write_with_openpyxl(
+    src: Path, out: Path, sheet: str, cells: dict[tuple[int, int], CellValue], total_row: int
+) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from .atomic import atomic_path
+
+    keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
+    ws = wb[sheet]
+    for (row, col), value in cells.items():
+        cell = ws.cell(row, col)
+        if not cell.has_style:  # a new cell takes its column's style
+            dim = ws.column_dimensions[get_column_letter(col)]
+            if dim.has_style:
+                cell._style = copy(dim._style)
+        cell.value = value
+        if row == total_row and value is not None:
+            cell.font = Font(bold=True)
     with atomic_path(out) as tmp:
         wb.save(tmp)
+
+
+def write_money(
+    src: str | Path,
+    out: str | Path,
+    roster: Roster,
+    money_by_row: dict[int, Money | None],
+    totals: Totals,
+) -> Path:
+    """Fill the computed columns of each record row (clearing rows without money), replace the
+    totals line below the last person, and save atomically to ``out``."""
+    src, out = Path(src), Path(out)
+    cells, total_row = plan_cells(roster, money_by_row, totals)
+    try:
+        patch_cells(src, out, roster.sheet, cells)
+        return out
+    except PatchUnsupported:
+        pass  # e.g. a macro workbook saved as .xlsx: openpyxl sets the package type
+    _write_with_openpyxl(src, out, roster.sheet, cells, total_row)
     return out

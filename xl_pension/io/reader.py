@@ -186,6 +186,7 @@ def read_roster(path: str | Path) -> Roster:
             values.get("seq") == TOTALS_LABEL
             or (values.get("seq") is None and values.get("name") == TOTALS_LABEL)
         ):
+            roster.totals_rows.append(r + 1)
             continue  # the totals line written by `compute` (label in 序号, or 姓名 without 序号)
         roster.records.append(Record(row=r + 1, values=values))
     return roster
