@@ -11,16 +11,10 @@ import pytest
 
 from xl_pension import idnum, schema
 from xl_pension.errors import XlPensionError
+from xl_pension.groups import chinese_number, group_sort_key
 from xl_pension.io.notice_html import notice_texts, render_html
 from xl_pension.money import person_money, totals_of
-from xl_pension.notice import (
-    NOTICE_COLUMNS,
-    build_notice,
-    chinese_date,
-    chinese_number,
-    group_sort_key,
-    notice_period,
-)
+from xl_pension.notice import NOTICE_COLUMNS, build_notice, chinese_date, notice_period
 from xl_pension.policy import Policy
 from xl_pension.roster import Record, Roster
 from xl_pension.sample_names import mobile, person_name

@@ -12,7 +12,8 @@ import pytest
 
 from xl_pension import idnum
 from xl_pension.cli import main
-from xl_pension.county_list import ListRow, TownshipMatcher, group_sort_key, place_rows
+from xl_pension.county_list import ListRow, TownshipMatcher, place_rows
+from xl_pension.groups import group_sort_key
 from xl_pension.io.reader import read_roster
 from xl_pension.policy import Policy, Township
 from xl_pension.sample import generate_county

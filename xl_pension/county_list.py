@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import idnum
+from .groups import group_sort_key
 from .policy import Policy, Township
 from .values import BadValue, parse_money, phone_text, text
 
@@ -173,38 +174,6 @@ class TownshipMatcher:
         if len(candidates) == 1:
             return candidates[0]
         return list(candidates) if candidates else None
-
-
-def _group_number(group: str) -> int | None:
-    """The number in a group name: ``3组`` -> 3, ``十二组`` -> 12, ``第二村民小组`` -> 2."""
-    m = re.search(r"\d+", group)
-    if m:
-        return int(m[0])
-    m = re.search(r"[零〇一二两三四五六七八九十百]+", group)
-    if not m:
-        return None
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4}
-    digits |= {"五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    total, current = 0, 0
-    for ch in m[0]:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = current * 10 + digits[ch] if current else digits[ch]
-    return total + current
-
-
-@lru_cache(maxsize=4096)
-def group_sort_key(group: str) -> tuple[int, int, str]:
-    """Order of village groups: numbered groups by number, then others by text, empty last."""
-    if not group:
-        return (2, 0, "")
-    n = _group_number(group)
-    return (0, n, group) if n is not None else (1, 0, group)
 
 
 _CLEAN_ID = re.compile(r"\d{17}[\dX]")
