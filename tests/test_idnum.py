@@ -400,3 +400,8 @@ def test_province_codes_are_two_digits() -> None:
     assert len(idnum.PROVINCE_CODES) == 34
     assert all(len(c) == 2 and c.isdigit() for c in idnum.PROVINCE_CODES)
     assert "37" in idnum.PROVINCE_CODES
+
+
+@pytest.mark.parametrize("text", ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "11010519491231002X\n"])
+def test_only_plain_ascii_ids_are_valid(text: str) -> None:
+    assert not idnum.is_valid(text) and not idnum.has_valid_format(text)

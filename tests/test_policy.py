@@ -301,3 +301,19 @@ def test_load_policy_copied_file(tmp_path: Path) -> None:
     policy = load_policy(path)
     assert policy.notice_days == 7
     assert policy.path == str(path)
+
+
+def test_a_policy_saved_with_a_byte_order_mark_loads(tmp_path) -> None:
+    from xl_pension.policy import DEFAULT_POLICY_PATH
+
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + DEFAULT_POLICY_PATH.read_bytes())
+    assert load_policy(bom).year == 2024
+
+
+def test_a_duplicate_tier_names_its_amount_key() -> None:
+    data = tomllib.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    data["tiers"][2]["amount"] = data["tiers"][1]["amount"]
+    with pytest.raises(PolicyError) as err:
+        parse_policy(data, "x.toml")
+    assert "tiers[2].amount" in err.value.message

@@ -14,9 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
-_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_ID15 = re.compile(r"[0-9]{15}")
+_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]+")
 # Province-level codes of GB/T 2260 (first two digits of an area code).
 PROVINCE_CODES = frozenset(
     [
@@ -60,7 +60,7 @@ PROVINCE_CODES = frozenset(
 
 def check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError("need 17 digits")
     total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARS[total % 11]
@@ -101,9 +101,9 @@ def was_numeric(value: object) -> bool:
     if isinstance(value, int):
         return len(str(abs(value))) >= 15
     text = normalize(value)
-    if _SCIENTIFIC.match(text):
+    if _SCIENTIFIC.fullmatch(text):
         return True
-    return bool(_ID18.match(text)) and text.endswith("000") and not is_valid(text)
+    return bool(_ID18.fullmatch(text)) and text.endswith("000") and not is_valid(text)
 
 
 def digits_from_number(value: object) -> str:
@@ -123,7 +123,7 @@ def digits_from_number(value: object) -> str:
 def is_valid(text: str) -> bool:
     """True when ``text`` (already normalised) is an 18-character ID with the right check char
     and a real birth date."""
-    if not _ID18.match(text):
+    if not _ID18.fullmatch(text):
         return False
     if check_char(text[:17]) != text[17]:
         return False
@@ -132,7 +132,7 @@ def is_valid(text: str) -> bool:
 
 def has_valid_format(text: str) -> bool:
     """True for 17 digits followed by a digit or ``X`` (checksum not considered)."""
-    return bool(_ID18.match(text))
+    return bool(_ID18.fullmatch(text))
 
 
 def checksum_ok(text: str) -> bool:
@@ -142,7 +142,7 @@ def checksum_ok(text: str) -> bool:
 
 def is_old_15(text: str) -> bool:
     """True for the 15-digit ID format used before 1999."""
-    return bool(_ID15.match(text))
+    return bool(_ID15.fullmatch(text))
 
 
 def birth_date(text: str) -> dt.date | None:

@@ -217,11 +217,11 @@ class _Reader:
         self.unique(out, path)
         return tuple(out)
 
-    def unique(self, values: list, path: str) -> None:
+    def unique(self, values: list, path: str, key: str = "") -> None:
         seen = set()
         for i, v in enumerate(values):
             if v in seen:
-                raise self.fail(f"{path}[{i}]", f"与前面的项目重复（{v}）")
+                raise self.fail(f"{path}[{i}]{key}", f"与前面的项目重复（{v}）")
             seen.add(v)
 
 
@@ -229,7 +229,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """Load and check a policy file; ``None`` loads the packaged Dongming 2024 policy."""
     file = Path(path) if path is not None else DEFAULT_POLICY_PATH
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
     except FileNotFoundError:
         raise PolicyError(f"找不到政策文件 {file}。", code="policy.missing") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -257,7 +257,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         if not (code.isdigit() and len(code) == 9):
             raise r.fail(f"{p}.code", "必须是 9 位数字的乡镇统计代码")
         townships.append(Township(code=code, name=r.str_(t, "name", f"{p}.name")))
-    r.unique([t.name for t in townships], "county.townships")
+    r.unique([t.name for t in townships], "county.townships", ".name")
 
     categories = []
     raw_categories = r.list_(data, "categories", "categories")
@@ -265,7 +265,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     tier_amounts = []
     for i, t in enumerate(raw_tiers):
         tier_amounts.append(r.int_(t, "amount", f"tiers[{i}].amount", minimum=1))
-    r.unique(tier_amounts, "tiers")
+    r.unique(tier_amounts, "tiers", ".amount")
     if tier_amounts != sorted(tier_amounts):
         raise r.fail("tiers", "必须按金额从小到大排列")
     lowest = tier_amounts[0]
@@ -293,7 +293,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
                 may_choose_higher=r.bool_(c, "may_choose_higher", f"{p}.may_choose_higher"),
             )
         )
-    r.unique([c.name for c in categories], "categories")
+    r.unique([c.name for c in categories], "categories", ".name")
     category_names = {c.name for c in categories}
 
     tiers = []
@@ -322,7 +322,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
                 receipt_required=r.bool_(m, "receipt_required", f"{p}.receipt_required"),
             )
         )
-    r.unique([m.name for m in methods], "payment_methods")
+    r.unique([m.name for m in methods], "payment_methods", ".name")
 
     reasons = []
     for i, m in enumerate(r.list_(data, "unpaid_reasons", "unpaid_reasons")):
@@ -335,7 +335,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
                 ),
             )
         )
-    r.unique([m.name for m in reasons], "unpaid_reasons")
+    r.unique([m.name for m in reasons], "unpaid_reasons", ".name")
 
     year = r.int_(data, "year", "year", minimum=2000)
     start = r.date_(collection, "start", "collection.start")
