@@ -23,17 +23,21 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..findings import Finding, Severity, count_by_severity
+from ..marking import (
+    ERROR_FILL,
+    KEEP_NOTE,
+    LEVEL,
+    MARKS_SHEET,
+    NOTE_AUTHOR,
+    NOTE_SEPARATOR,
+    RESULT_HEAD,
+    RESULT_HINT,
+    RESULT_SHEET,
+    WARNING_FILL,
+)
 from ..roster import Roster
 from ..schema import BY_KEY
 from .atomic import atomic_path
-
-RESULT_SHEET = "校验结果"
-MARKS_SHEET = "_xlp_marks"
-NOTE_AUTHOR = "xl_pension 校验"
-NOTE_SEPARATOR = "\n—— 校验 ——\n"
-ERROR_FILL = "FFFF9999"
-WARNING_FILL = "FFFFEB9C"
-_LEVEL = {Severity.ERROR: "错误", Severity.WARNING: "警告", Severity.UNUSABLE: "无法使用"}
 
 
 def _fill_xml(fill: PatternFill) -> str:
@@ -90,7 +94,9 @@ def remove_marks(wb: Workbook) -> int:
                 continue
             cell = _anchor(wb[sheet], ref)
             cell.fill = _fill_from_xml(fill_xml)
-            if note_text:
+            if note_author == KEEP_NOTE:
+                pass  # the note was never changed by the marking
+            elif note_text:
                 cell.comment = Comment(note_text, note_author or "")
             else:
                 cell.comment = None
@@ -138,7 +144,7 @@ def mark_findings(wb: Workbook, roster: Roster, findings: Sequence[Finding]) -> 
         worst = Severity.WARNING if all(f.severity is Severity.WARNING for f in items) else None
         color = WARNING_FILL if worst else ERROR_FILL
         cell.fill = PatternFill(fill_type="solid", fgColor=color, bgColor=color)
-        text = "\n".join(f"【{_LEVEL[f.severity]}】{f.message}" for f in items)
+        text = "\n".join(f"【{LEVEL[f.severity]}】{f.message}" for f in items)
         if old_note:
             text = f"{old_note.text}{NOTE_SEPARATOR}{text}"
         note = Comment(text, NOTE_AUTHOR)
@@ -154,14 +160,14 @@ def _result_sheet(
     counts = count_by_severity(list(findings))
     ws["A1"] = f"校验结果：错误 {counts['error']} 条，警告 {counts['warning']} 条"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = "点击“单元格”列可跳到出错位置；改正后请重新校验。红色为错误，黄色为警告。"
-    head = ["序号", "级别", "代码", "行", "列", "单元格", "内容", "说明"]
+    ws["A2"] = RESULT_HINT
+    head = list(RESULT_HEAD)
     ws.append([])
     ws.append(head)
     for c in range(1, len(head) + 1):
         ws.cell(4, c).font = Font(bold=True)
     for i, (f, ref) in enumerate(zip(findings, refs, strict=True), start=1):
-        ws.append([i, _LEVEL[f.severity], f.code, f.row, f.column, ref or ""])
+        ws.append([i, LEVEL[f.severity], f.code, f.row, f.column, ref or ""])
         row = ws.max_row
         _text_cell(ws.cell(row, 7), f.value)
         _text_cell(ws.cell(row, 8), f.message)
