@@ -1,0 +1,198 @@
+"""``xl-pension summary``: the township summary of every village roster under a folder.
+
+Reads every roster under DIR (recursively), validates it and writes one workbook: a row per
+village (应缴/已缴/完成率, 续保/新增, 补缴, 线上/线下, money, findings), tiers, daily progress,
+key groups (internal), every finding with a link to its cell, the payers' detail and two charts.
+Rows with errors are reported and their money left out; the summary is still written. A file
+that is not a roster is listed as a problem and skipped. The daily report paragraph (日报) is
+printed and written above the table.
+
+Exit 0: written, no errors. 1: written, but some rosters have errors or some files could not
+be read. 2: DIR unusable (not a folder, no roster in it) or the output cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from pathlib import Path, PurePosixPath
+
+from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..policy import Policy
+from .common import policy_from, say, warn
+
+DEFAULT_OUTPUT = "乡镇汇总.xlsx"
+OUR_KINDS = ("township_summary", "county_merge")
+# Files our commands write next to rosters; a folder run never reads them as rosters.
+_OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|\.bak\d*)$|^拆分问题清单$")
+
+
+def date_argument(text: str) -> dt.date:
+    """An argparse type: a date such as 2024-05-06."""
+    from ..values import BadValue, parse_date
+
+    try:
+        day = parse_date(text)
+    except BadValue:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2024-05-06 的形式")
+    return day
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of the command."""
+    p.add_argument("folder", metavar="DIR", help="本乡镇各村花名册所在的文件夹（含子文件夹）")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help=f"汇总表保存位置（默认 DIR/{DEFAULT_OUTPUT}）"
+    )
+    p.add_argument(
+        "--date", type=date_argument, metavar="DATE", help="日报日期，如 2024-05-06（默认今天）"
+    )
+
+
+def is_candidate(path: Path, root: Path) -> bool:
+    """True for an ``.xlsx`` under ``root`` that is not hidden, a lock file (``~$``), a backup
+    or an output of our commands."""
+    rel = path.relative_to(root)
+    if any(part.startswith((".", "~$")) for part in rel.parts):
+        return False
+    return path.suffix.lower() == ".xlsx" and not _OUTPUT_STEM.search(path.stem)
+
+
+def find_inputs(root: Path, *exclude: Path) -> list[Path]:
+    """Roster candidates under ``root`` in a stable order, without the ``exclude`` files."""
+    skip = {p.resolve() for p in exclude}
+    found = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and is_candidate(p, root) and p.resolve() not in skip
+    ]
+    return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+def is_our_output(path: Path) -> bool:
+    """True for a summary or merge workbook written by this program (its ``_meta`` says so)."""
+    from ..io.reader import open_workbook, read_meta
+
+    try:
+        return read_meta(open_workbook(path)).get("kind") in OUR_KINDS
+    except Exception:  # unreadable: not ours; the caller reports it
+        return False
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, '/'-separated."""
+    return PurePosixPath(*path.relative_to(root).parts).as_posix()
+
+
+def check_root(root: Path) -> None:
+    """Refuse a folder that does not exist or is a file (exit 2)."""
+    if not root.exists():
+        raise UnusableInputError(f"找不到文件夹 {root}。", code="folder.missing")
+    if not root.is_dir():
+        raise UnusableInputError(
+            f"{root} 不是文件夹；请指定存放各村花名册的文件夹。", code="folder.invalid"
+        )
+
+
+def read_checked(path: Path, policy: Policy):
+    """Read and validate one roster (raises UnusableInputError for a file that is not one)."""
+    from ..io.reader import read_roster
+    from ..validation import check_roster
+
+    return check_roster(read_roster(path), policy)
+
+
+def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, str]:
+    for t in policy.townships:
+        if meta.get("township_code") == t.code or meta.get("township_name") == t.name:
+            return t.name, t.code
+    folder = PurePosixPath(file).parts[0] if len(PurePosixPath(file).parts) > 1 else ""
+    for t in policy.townships:
+        if folder in (t.name, t.code):
+            return t.name, t.code
+    return meta.get("township_name", ""), ""
+
+
+def collect(root: Path, paths: list[Path], policy: Policy):
+    """Village results of the readable rosters and problems of the other files."""
+    from ..progress import progress
+    from ..summary import problem
+    from ..village import village_from, village_result
+
+    results, problems, ours = [], [], 0
+    for path in progress(paths, len(paths), "读取花名册"):
+        file = relative(path, root)
+        try:
+            checked = read_checked(path, policy)
+        except UnusableInputError as exc:
+            if is_our_output(path):
+                ours += 1
+            else:
+                problems.append(problem(file, exc.message, exc.code))
+            continue
+        meta = checked.roster.meta
+        township, code = _township_of(meta, file, policy)
+        village = village_from(meta.get("village", ""), file)
+        results.append(
+            village_result(
+                checked,
+                policy,
+                file=file,
+                township=township,
+                township_code=code,
+                village=village,
+            )
+        )
+    return results, problems, ours
+
+
+def run(args: argparse.Namespace) -> int:
+    """Summarise the rosters under DIR into one workbook."""
+    from ..io.summary_writer import render_report, write_township_summary
+    from ..summary import daily_context, rate_text, summarize
+
+    policy = policy_from(args)
+    root = Path(args.folder)
+    check_root(root)
+    out = Path(args.output) if args.output else root / DEFAULT_OUTPUT
+    paths = find_inputs(root, out)
+    if not paths:
+        raise UnusableInputError(
+            f"文件夹 {root} 里没有找到花名册（.xlsx）。", code="folder.no_rosters"
+        )
+    results, problems, ours = collect(root, paths, policy)
+    for p in problems:
+        warn(f"无法读取 {p.file}：{p.finding.message}")
+    if not results:
+        raise UnusableInputError(
+            f"文件夹 {root} 里没有可用的花名册（{len(problems)} 个文件都无法读取）。",
+            code="folder.no_rosters",
+        )
+    report_date = args.date or dt.date.today()
+    fallback = root.resolve().name
+    summary = summarize(results, policy, report_date=report_date, problems=problems, place=fallback)
+    report = render_report("daily.j2", daily_context(summary, policy))
+    try:
+        write_township_summary(out, summary, policy, report=report, root=root)
+    except OSError as exc:
+        raise XlPensionError(
+            f"无法写入 {out}（{exc.strerror or exc}）；如果该文件正在 Excel 或 WPS 中打开，请先关闭。",
+            code="output.unwritable",
+        ) from None
+    t = summary.total
+    people = sum(v.tally.rows for v in summary.villages)
+    skipped = f"，跳过本程序生成的汇总表 {ours} 个" if ours else ""
+    say(f"读取 {len(results)} 个花名册，共 {people} 人{skipped}。")
+    say(report)
+    say(
+        f"合计：应缴 {t.expected} 人，已缴 {t.paid} 人，完成率 {rate_text(t.rate)}；"
+        f"错误 {t.errors} 条，警告 {t.warnings} 条；无法读取的文件 {len(problems)} 个。"
+    )
+    say(f"已写入 {out}")
+    if t.errors or problems:
+        warn("有错误或无法读取的文件，详见汇总表的“问题清单”工作表。")
+        return EXIT_FINDINGS
+    return EXIT_OK
