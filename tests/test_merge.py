@@ -13,8 +13,8 @@ from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
 from xl_pension import idnum, schema
 from xl_pension.cli import main
+from xl_pension.commands.common import find_rosters
 from xl_pension.commands.merge import merge_folder
-from xl_pension.commands.summary import find_inputs
 from xl_pension.io.merge_writer import CHART_TITLE, TOWNSHIP_SHEET
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
@@ -82,7 +82,7 @@ def county(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> dict:
 def merged(county: dict, policy: Policy):
     """The merge result of the county folder (pure path of the command)."""
     root = county["root"]
-    result, _ = merge_folder(root, find_inputs(root), policy)
+    result, _ = merge_folder(root, find_rosters(root), policy)
     return result
 
 
@@ -180,7 +180,7 @@ def test_mismatch_exits_1_with_the_difference(
 def test_rosters_must_come_in_place_order(county: dict, policy: Policy) -> None:
     root = county["root"]
     items = []
-    for path in find_inputs(root)[:2]:
+    for path in find_rosters(root)[:2]:
         file = path.relative_to(root).as_posix()
         checked = check_roster(read_roster(path), policy)
         items.append(RosterInput(file, checked, resolve_place(file, checked.roster.meta, policy)))

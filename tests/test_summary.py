@@ -17,7 +17,8 @@ from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
 from xl_pension import idnum, schema
 from xl_pension.cli import main
-from xl_pension.commands.summary import collect, find_inputs
+from xl_pension.commands.common import find_rosters
+from xl_pension.commands.summary import collect
 from xl_pension.findings import Finding, Severity
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
@@ -170,7 +171,7 @@ def test_command_writes_every_sheet_and_skips_outputs(
     files = {row[3] for row in wb["问题清单"].iter_rows(min_row=2, values_only=True)}
     assert "说明.xlsx" in files  # not a roster: listed, not fatal
     assert not any(re.search(r"_计算|\.bak|~\$|^\.", f) for f in files)
-    assert len(find_inputs(township, written)) == 5  # 4 villages + 说明.xlsx
+    assert len(find_rosters(township, written)) == 5  # 4 villages + 说明.xlsx
     # the summary itself in the folder is recognised on the next run
     assert main(["summary", str(township), "-o", str(township / "again.xlsx")]) == 1
     assert "跳过本程序生成的汇总表 1 个" in capsys.readouterr().out
@@ -266,7 +267,7 @@ def _pdf_pages(pdf: Path) -> int:
 def test_libreoffice_recalculates_the_same_numbers_and_renders_charts(
     written: Path, township: Path, policy: Policy, tmp_path: Path
 ) -> None:
-    results, problems, _ = collect(township, find_inputs(township, written), policy)
+    results, problems, _ = collect(township, find_rosters(township, written), policy)
     summary = summarize(results, policy, report_date=DAY, problems=problems)
     plain = write_township_summary(
         tmp_path / "无图表.xlsx", summary, policy,

@@ -98,13 +98,13 @@ def is_roster_candidate(path: Path, root: Path) -> bool:
     )
 
 
-def find_rosters(root: Path, *, exclude: Path | None = None) -> list[Path]:
-    """Roster candidates under ``root`` (recursively), in a stable order; ``exclude`` is a
-    file to leave out (e.g. the summary being written into the same folder)."""
-    skip = exclude.resolve() if exclude is not None else None
+def find_rosters(root: Path, *exclude: Path) -> list[Path]:
+    """Roster candidates under ``root`` (recursively), in a stable order, without the
+    ``exclude`` files (e.g. the summary being written into the same folder)."""
+    skip = {p.resolve() for p in exclude}
     found = [
         p
         for p in root.rglob("*")
-        if p.is_file() and is_roster_candidate(p, root) and p.resolve() != skip
+        if p.is_file() and is_roster_candidate(p, root) and p.resolve() not in skip
     ]
     return sorted(found, key=lambda p: p.relative_to(root).parts)

@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import policy_from, say, warn
-from .summary import check_root, date_argument, find_inputs, is_our_output, read_checked, relative
+from .common import find_rosters, policy_from, say, warn
+from .summary import check_root, date_argument, is_our_output, read_checked, relative
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
 _UNKNOWN = "~"  # group of files whose township folder is not in the policy (merged last)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.folder)
     check_root(root)
     out = Path(args.output) if args.output else root / DEFAULT_OUTPUT
-    paths = find_inputs(root, out)
+    paths = find_rosters(root, out)
     if not paths:
         raise UnusableInputError(
             f"文件夹 {root} 里没有找到花名册（应为 {root}/<乡镇>/<村>.xlsx）。",

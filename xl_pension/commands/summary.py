@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import policy_from, say, warn
+from .common import find_rosters, policy_from, say, warn
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
 OUR_KINDS = ("township_summary", "county_merge")
 # Files our commands write next to rosters; a folder run never reads them as rosters.
-_OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|\.bak\d*)$|^拆分问题清单$")
 
 
 def date_argument(text: str) -> dt.date:
@@ -50,26 +48,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--date", type=date_argument, metavar="DATE", help="日报日期，如 2024-05-06（默认今天）"
     )
-
-
-def is_candidate(path: Path, root: Path) -> bool:
-    """True for an ``.xlsx`` under ``root`` that is not hidden, a lock file (``~$``), a backup
-    or an output of our commands."""
-    rel = path.relative_to(root)
-    if any(part.startswith((".", "~$")) for part in rel.parts):
-        return False
-    return path.suffix.lower() == ".xlsx" and not _OUTPUT_STEM.search(path.stem)
-
-
-def find_inputs(root: Path, *exclude: Path) -> list[Path]:
-    """Roster candidates under ``root`` in a stable order, without the ``exclude`` files."""
-    skip = {p.resolve() for p in exclude}
-    found = [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and is_candidate(p, root) and p.resolve() not in skip
-    ]
-    return sorted(found, key=lambda p: p.relative_to(root).parts)
 
 
 def is_our_output(path: Path) -> bool:
@@ -158,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.folder)
     check_root(root)
     out = Path(args.output) if args.output else root / DEFAULT_OUTPUT
-    paths = find_inputs(root, out)
+    paths = find_rosters(root, out)
     if not paths:
         raise UnusableInputError(
             f"文件夹 {root} 里没有找到花名册（.xlsx）。", code="folder.no_rosters"
