@@ -22,7 +22,8 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def rosters(demo_dir: Path) -> list[Path]:
-    return sorted(p for p in demo_dir.glob("*/*.xlsx") if not p.stem.endswith("_解缴清单"))
+    root = demo_dir / "村级花名册"
+    return sorted(p for p in root.glob("*/*.xlsx") if not p.stem.endswith("_解缴清单"))
 
 
 def test_demo_writes_3_townships_of_4_villages(demo_dir: Path) -> None:
@@ -41,7 +42,7 @@ def test_validation_finds_exactly_the_planted_mistakes(demo_dir: Path) -> None:
     policy = load_policy()
     found = set()
     for p in rosters(demo_dir):
-        rel = p.relative_to(demo_dir).as_posix()
+        rel = p.relative_to(demo_dir / "村级花名册").as_posix()
         for f in check_roster(read_roster(p), policy).findings:
             found.add((rel, f.row, f.column, f.code))
     assert found - expected == set(), "false positives on clean rows"
@@ -53,3 +54,14 @@ def test_demo_is_reproducible(tmp_path: Path, demo_dir: Path) -> None:
     again = tmp_path / "again"
     assert main(["demo", "-o", str(again)]) == 0
     assert (again / "planted.json").read_bytes() == (demo_dir / "planted.json").read_bytes()
+
+
+def test_demo_runs_the_whole_year(demo_dir: Path) -> None:
+    assert (demo_dir / "上年缴费名单.xlsx").exists()
+    notices = demo_dir / "公示"
+    assert len(list(notices.glob("*/*_公示.html"))) == 12
+    assert len(list(notices.glob("*/*_公示.xlsx"))) == 12
+    assert (notices / "公示汇总.html").exists()
+    reports = demo_dir / "汇总"
+    assert len(list(reports.glob("*乡镇汇总.xlsx"))) == 3
+    assert (reports / "全县汇总.xlsx").exists()
