@@ -7,6 +7,7 @@ An 18-character ID is a 6-digit area code, an 8-digit birth date (YYYYMMDD), a 3
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _ID15 = re.compile(r"[0-9]{15}")
+_SPACES = re.compile(r"\s+")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]+")
 # Province-level codes of GB/T 2260 (first two digits of an area code).
 PROVINCE_CODES = frozenset(
@@ -62,7 +64,7 @@ def check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError("need 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
@@ -81,8 +83,10 @@ def normalize(value: object) -> str:
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)
         return str(int(value)) if value == int(value) else repr(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    text = re.sub(r"\s+", "", text)
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub("", text)
     # A leading apostrophe is Excel's "store as text" marker typed by hand.
     text = text.lstrip("'")
     return text.upper()

@@ -37,10 +37,19 @@ def _is_empty(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
+def _row_empty(row: list[object]) -> bool:
+    """True when every cell is empty or blank text (fast for the usual non-empty row)."""
+    if not any(row):  # only '', None, 0, False: look closer (0 is a value)
+        return all(_is_empty(v) for v in row)
+    return not any(v and not (isinstance(v, str) and not v.strip()) for v in row)
+
+
 def _clean(v: object) -> object:
     """Calamine value -> record value: '' becomes None, text is kept as typed."""
-    if _is_empty(v):
+    if v is None or v == "":
         return None
+    if type(v) is str:
+        return v if v.strip() else None
     if isinstance(v, dt.time):
         return None if v == dt.time(0) else v
     return v
@@ -132,12 +141,14 @@ def roster_from_rows(
         last_row=header_idx + 1,
     )
     roster.findings.extend(_template_findings(sheet_name, meta))
+    columns = list(keys.items())
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
-        if all(_is_empty(v) for v in row):
+        if _row_empty(row):
             continue
         roster.last_row = r + 1
-        values = {k: _clean(row[c]) if c < len(row) else None for k, c in keys.items()}
+        n = len(row)
+        values = {k: _clean(row[c]) if c < n else None for k, c in columns}
         if values.get("id_number") is None and (
             values.get("seq") == TOTALS_LABEL
             or (values.get("seq") is None and values.get("name") == TOTALS_LABEL)

@@ -15,7 +15,16 @@ from .findings import Finding, Severity
 from .policy import Policy
 from .roster import Record, Roster
 from .schema import BY_KEY, PAYMENT_KEYS, Required
-from .values import BadValue, parse_date, parse_money, parse_years, phone_ok, phone_text, text
+from .values import (
+    SPACES,
+    BadValue,
+    parse_date,
+    parse_money,
+    parse_years,
+    phone_ok,
+    phone_text,
+    text,
+)
 
 NAME_MAX = 20
 _NAME_BAD = re.compile(r"[0-9A-Za-z]")
@@ -157,7 +166,7 @@ def _check_id(r: _Row, policy: Policy, today: dt.date) -> None:
 
 def _check_name(r: _Row) -> None:
     raw = r.record.get("name")
-    name = re.sub(r"\s+", "", text(raw))
+    name = SPACES.sub("", text(raw))
     r.person.name = name
     if not name:
         r.add("required.missing", E, "name", f"{_h('name')}为空，请填写与身份证一致的姓名。")
@@ -351,7 +360,7 @@ def _check_payment(r: _Row, policy: Policy) -> None:
 def _check_method(r: _Row, policy: Policy, personal: int | None) -> None:
     p, rec = r.person, r.record
     p.method = text(rec.get("method"))
-    p.receipt = re.sub(r"\s+", "", text(rec.get("receipt")))
+    p.receipt = SPACES.sub("", text(rec.get("receipt")))
     if not p.method:
         if personal and r.roster.has_column("method"):
             r.add(

@@ -22,6 +22,7 @@ _DATE_TEXT = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _MONEY_TEXT = re.compile(r"^[¥￥]?(\d+(?:\.\d+)?)元?$")
+SPACES = re.compile(r"\s+")
 _YEARS_SPLIT = re.compile(r"[,，、;；\s]+")
 _YEAR_RANGE = re.compile(r"^(\d{4})[-~至到](\d{4})$")
 
@@ -36,7 +37,10 @@ def text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    s = str(value)
+    if not unicodedata.is_normalized("NFKC", s):  # full-width digits and letters, U+3000
+        s = unicodedata.normalize("NFKC", s)
+    return s.strip()
 
 
 def parse_date(value: object) -> dt.date | None:
@@ -57,7 +61,7 @@ def parse_date(value: object) -> dt.date | None:
         if isinstance(value, float) and not value.is_integer():
             raise BadValue(str(value))
         value = str(int(value))
-    s = re.sub(r"\s+", "", text(value))
+    s = SPACES.sub("", text(value))
     if not s:
         return None
     for pattern in _DATE_TEXT:
@@ -84,7 +88,7 @@ def parse_money(value: object) -> int | None:
         if value < 0 or not value.is_integer():
             raise BadValue(str(value))
         return int(value)
-    s = re.sub(r"\s+", "", text(value)).replace(",", "")
+    s = SPACES.sub("", text(value)).replace(",", "")
     if not s:
         return None
     m = _MONEY_TEXT.match(s)
@@ -130,7 +134,7 @@ def parse_years(value: object) -> tuple[int, ...]:
 
 def phone_text(value: object) -> str:
     """A phone cell as text without spaces (numbers lose their ``.0``)."""
-    return re.sub(r"\s+", "", text(value))
+    return SPACES.sub("", text(value))
 
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
