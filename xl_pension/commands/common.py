@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import XlPensionError
@@ -108,3 +109,28 @@ def find_rosters(root: Path, *exclude: Path) -> list[Path]:
         if p.is_file() and is_roster_candidate(p, root) and p.resolve() not in skip
     ]
     return sorted(found, key=lambda p: p.relative_to(root).parts)
+
+
+@lru_cache(maxsize=4)
+def cached_policy(path: str | None) -> Policy:
+    """The policy at ``path`` (``None``: the default), loaded once per process."""
+    return load_policy(path or None)
+
+
+def check_file(job: tuple[str, str | None]) -> tuple[str, object]:
+    """Worker for folder commands: read and validate one roster file.
+
+    ``job`` is (roster path, policy path). Returns ``("ok", Checked)`` — with the raw records
+    dropped, the parsed people carry everything the summaries need — or ``("unusable",
+    (message, code))`` for a file that is not a roster.
+    """
+    from ..io.reader import read_roster
+    from ..validation import check_roster
+
+    path, policy_path = job
+    try:
+        checked = check_roster(read_roster(path), cached_policy(policy_path))
+    except XlPensionError as exc:
+        return "unusable", (exc.message, exc.code)
+    checked.roster.records = []
+    return "ok", checked

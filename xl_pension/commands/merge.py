@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import find_rosters, policy_from, say, warn
-from .summary import check_root, date_argument, is_our_output, read_checked, relative
+from .common import check_file, find_rosters, policy_from, say, warn
+from .summary import check_root, date_argument, is_our_output, relative
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
 _UNKNOWN = "~"  # group of files whose township folder is not in the policy (merged last)
@@ -52,7 +52,7 @@ def merge_folder(root: Path, paths: list[Path], policy: Policy):
     """Read, check and merge every roster; returns the merge result and the number of our own
     output workbooks that were skipped."""
     from ..merge import CountyMerge, RosterInput, place_order, resolve_place
-    from ..progress import progress
+    from ..parallel import map_files
     from ..summary import problem
 
     merger = CountyMerge(policy)
@@ -72,19 +72,21 @@ def merge_folder(root: Path, paths: list[Path], policy: Policy):
                 merger.add(item)
 
     current = None
-    for key, path in progress(plan, len(plan), "读取花名册"):
+    jobs = [(str(path), policy.path) for _, path in plan]
+    outcomes = map_files(check_file, jobs, "读取花名册")  # read and checked on every core
+    for (key, path), (status, payload) in zip(plan, outcomes, strict=True):
         if key != current and current not in (None, _ROOT):
             flush(current)
         current = key
         file = relative(path, root)
-        try:
-            checked = read_checked(path, policy)
-        except UnusableInputError as exc:
+        if status != "ok":
+            message, code = payload
             if is_our_output(path):
                 ours += 1
             else:
-                merger.add_problem(problem(file, exc.message, exc.code))
+                merger.add_problem(problem(file, message, code))
             continue
+        checked = payload
         place = resolve_place(file, checked.roster.meta, policy)
         batch = place.township.code if place.known and place.township else _UNKNOWN
         pending.setdefault(batch, []).append(RosterInput(file, checked, place))

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import find_rosters, policy_from, say, warn
+from .common import check_file, find_rosters, policy_from, say, warn
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
 OUR_KINDS = ("township_summary", "county_merge")
@@ -75,14 +75,6 @@ def check_root(root: Path) -> None:
         )
 
 
-def read_checked(path: Path, policy: Policy):
-    """Read and validate one roster (raises UnusableInputError for a file that is not one)."""
-    from ..io.reader import read_roster
-    from ..validation import check_roster
-
-    return check_roster(read_roster(path), policy)
-
-
 def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, str]:
     for t in policy.townships:
         if meta.get("township_code") == t.code or meta.get("township_name") == t.name:
@@ -95,22 +87,26 @@ def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, 
 
 
 def collect(root: Path, paths: list[Path], policy: Policy):
-    """Village results of the readable rosters and problems of the other files."""
-    from ..progress import progress
+    """Village results of the readable rosters and problems of the other files (files are read
+    and checked on every core)."""
+    from ..parallel import map_files
     from ..summary import problem
     from ..village import village_from, village_result
 
     results, problems, ours = [], [], 0
-    for path in progress(paths, len(paths), "读取花名册"):
+    jobs = [(str(path), policy.path) for path in paths]
+    for path, (status, payload) in zip(
+        paths, map_files(check_file, jobs, "读取花名册"), strict=True
+    ):
         file = relative(path, root)
-        try:
-            checked = read_checked(path, policy)
-        except UnusableInputError as exc:
+        if status != "ok":
+            message, code = payload
             if is_our_output(path):
                 ours += 1
             else:
-                problems.append(problem(file, exc.message, exc.code))
+                problems.append(problem(file, message, code))
             continue
+        checked = payload
         meta = checked.roster.meta
         township, code = _township_of(meta, file, policy)
         village = village_from(meta.get("village", ""), file)
