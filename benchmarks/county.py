@@ -167,12 +167,22 @@ def stage_validate_compute(work: Path, scale: str) -> int:
 
 
 def stage_notices(work: Path, scale: str) -> int:
-    """`xl-pension notice DIR`: the notice of every village (sheet and HTML)."""
+    """`xl-pension notice DIR --format html`: the HTML notice of every village."""
     from xl_pension.cli import main
 
     out = work / "notices"
     code = main(
-        ["notice", str(work / "county"), "--start", "2024-05-06", "-o", str(out), "--skip-invalid"]
+        [
+            "notice",
+            str(work / "county"),
+            "--start",
+            "2024-05-06",
+            "-o",
+            str(out),
+            "--skip-invalid",
+            "--format",
+            "html",
+        ]
     )
     assert code in (0, 1), code
     return _rows(work / "county")

@@ -317,3 +317,152 @@ def test_sheet_strings_helper_sees_the_notice_part(village) -> None:
     texts = notice_sheet_strings(village["xlsx"])
     assert any("王庄村" in t for t in texts[1:])
     assert any(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", t) for t in texts[1:])
+
+
+# --- --format and folder runs in worker processes ----------------------------------------------
+
+
+def county_folder(root: Path, policy: Policy, villages: int = 5) -> list[Path]:
+    """``villages`` clean rosters in two townships' folders, a roster with an error (refused
+    without --skip-invalid) and a file that is not a workbook; returns the clean rosters."""
+    made = []
+    for i in range(villages):
+        town = "城关街道" if i % 2 == 0 else "渔沃街道"
+        made.append(make_roster(root / town / f"村{i}.xlsx", policy, f"村{i}", 12 + i, seed=i))
+    bad = village_records(policy, 10, seed=99)
+    bad[1]["name"] = "张3"
+    write_roster(root / "城关街道" / "坏村.xlsx", policy, policy.townships[0], "坏村", bad)
+    (root / "说明.xlsx").write_bytes(b"not a workbook")
+    return made
+
+
+def working_day_policy(folder: Path, policy: Policy) -> Path:
+    """A copy of the policy file that counts the notice period in working days."""
+    text = Path(policy.path).read_text(encoding="utf-8")
+    assert 'day_kind = "calendar"' in text
+    path = folder / "working.toml"
+    path.write_text(text.replace('day_kind = "calendar"', 'day_kind = "working"'), "utf-8")
+    return path
+
+
+def test_format_html_writes_no_workbooks(tmp_path: Path, policy: Policy, capsys) -> None:
+    src = tmp_path / "in"
+    county_folder(src, policy, 2)
+    both, html = tmp_path / "both", tmp_path / "html"
+    assert main(["notice", str(src), "--start", START, "-o", str(both)]) == 1
+    capsys.readouterr()
+    assert main(["notice", str(src), "--start", START, "-o", str(html), "--format", "html"]) == 1
+    out = capsys.readouterr().out
+    assert "工作表" not in out and f"汇总页面：{html / '公示汇总.html'}" in out
+    made = sorted(str(p.relative_to(html)) for p in html.rglob("*") if p.is_file())
+    assert made == ["公示汇总.html", "城关街道/村0_公示.html", "渔沃街道/村1_公示.html"]
+    for rel in made:  # the same pages as with the workbooks
+        assert (html / rel).read_bytes() == (both / rel).read_bytes()
+    assert not list(src.rglob("*_公示*"))
+
+
+def test_format_of_one_roster(tmp_path: Path, policy: Policy, capsys) -> None:
+    src = make_roster(tmp_path / "甲村.xlsx", policy, "甲村", 12)
+    before = src.read_bytes()
+    assert main(["notice", str(src), "--start", START, "--format", "html", "--in-place"]) == 0
+    out = capsys.readouterr().out
+    assert "甲村_公示.html" in out and "工作表" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["甲村.xlsx", "甲村_公示.html"]
+    assert src.read_bytes() == before  # no sheet, so --in-place touches nothing
+    (tmp_path / "甲村_公示.html").unlink()
+    assert main(["notice", str(src), "--start", START, "--format", "sheet"]) == 0
+    out = capsys.readouterr().out
+    assert "甲村_公示.xlsx（工作表“公示”）" in out and ".html" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["甲村.xlsx", "甲村_公示.xlsx"]
+    with pytest.raises(SystemExit):
+        main(["notice", str(src), "--format", "pdf"])
+
+
+@pytest.mark.parametrize("fmt", ["both", "html", "sheet"])
+def test_folder_run_in_workers_is_the_same_as_in_one_process(
+    tmp_path: Path, policy: Policy, capsys, monkeypatch, fmt: str
+) -> None:
+    src = tmp_path / "in"
+    rosters = county_folder(src, policy)
+    runs = {}
+    for jobs in ("2", "1"):  # 7 files: a pool of 2 workers, then everything in this process
+        monkeypatch.setenv("XL_PENSION_JOBS", jobs)
+        out = tmp_path / f"out{jobs}"
+        code = main(["notice", str(src), "--start", START, "-o", str(out), "--format", fmt])
+        captured = capsys.readouterr()
+        files = {
+            str(p.relative_to(out)): p.read_bytes() if p.suffix == ".html" else None
+            for p in out.rglob("*")
+            if p.is_file()
+        }
+        runs[jobs] = (code, captured.out.replace(str(out), "OUT"), captured.err, files)
+    assert runs["2"] == runs["1"]
+    code, stdout, stderr, files = runs["2"]
+    assert code == 1
+    assert "Traceback" not in stderr
+    # per-file messages in file order; the worker's own messages come with their file
+    lines = stderr.splitlines()
+    skipped = next(i for i, s in enumerate(lines) if s.startswith("跳过 说明.xlsx"))
+    listed = next(i for i, s in enumerate(lines) if s.startswith("坏村.xlsx 有 1 条错误"))
+    refused = next(i for i, s in enumerate(lines) if s.startswith("未生成 城关街道/坏村.xlsx"))
+    assert listed < refused < skipped
+    assert "张3" in "\n".join(lines[listed:refused])
+    assert "已生成 5 个村的公示" in stdout
+    assert ("公示汇总.html" in files) == (fmt != "sheet")
+    assert any(f.endswith(".xlsx") for f in files) == (fmt != "html")
+    if fmt != "sheet":
+        combined = files["公示汇总.html"].decode("utf-8")
+        titles = re.findall(r"<h1>(村\d)2024年度", combined)
+        expected_order = [p.stem for p in sorted(rosters, key=lambda p: p.relative_to(src).parts)]
+        assert titles == expected_order  # villages in file order, as one process does them
+
+
+def test_worker_returns_errors_as_small_results(tmp_path: Path, policy: Policy) -> None:
+    import pickle
+
+    from xl_pension.commands.notice import FAILED, OK, REFUSED, UNUSABLE, NoticeJob, notice_file
+
+    src = tmp_path / "in"
+    good = county_folder(src, policy, 1)[0]
+
+    def job(path: Path, fmt: str = "both", skip: bool = False, policy_path=None) -> NoticeJob:
+        wb = None if fmt == "html" else str(tmp_path / f"{path.stem}_公示.xlsx")
+        html = None if fmt == "sheet" else str(tmp_path / f"{path.stem}_公示.html")
+        return NoticeJob(str(path), policy_path, dt.date(2024, 5, 6), "", fmt, wb, html, skip)
+
+    ok = pickle.loads(pickle.dumps(notice_file(job(good))))
+    assert ok.status == OK and ok.people == ok.notice.totals.people == len(ok.notice.rows) > 0
+    assert (tmp_path / "村0_公示.xlsx").exists() and (tmp_path / "村0_公示.html").exists()
+    sheet_only = notice_file(job(good, "sheet"))
+    assert sheet_only.notice.rows == [] and sheet_only.people == ok.people
+    assert "原文件已备份为 村0_公示.bak.xlsx\n" in "".join(
+        t for s, t in sheet_only.output if s == 1
+    )
+
+    not_roster = notice_file(job(src / "说明.xlsx"))
+    assert not_roster.status == UNUSABLE and not_roster.notice is None and not_roster.message
+    refused = notice_file(job(src / "城关街道" / "坏村.xlsx"))
+    assert refused.status == REFUSED and refused.code == "roster.has_errors"
+    assert "张3" in "".join(t for s, t in refused.output if s == 2)
+    assert not (tmp_path / "坏村_公示.html").exists()
+
+    working = working_day_policy(tmp_path, policy)
+    failed = notice_file(job(good, policy_path=str(working))._replace(start=dt.date(2099, 5, 6)))
+    assert failed.status == FAILED and "2099" in failed.message and failed.exit_code == 2
+    assert pickle.loads(pickle.dumps(failed)) == failed
+
+
+def test_other_errors_still_end_a_folder_run(
+    tmp_path: Path, policy: Policy, capsys, monkeypatch
+) -> None:
+    src = tmp_path / "in"
+    county_folder(src, policy, 4)
+    working = working_day_policy(tmp_path, policy)
+    monkeypatch.setenv("XL_PENSION_JOBS", "2")
+    argv = ["notice", str(src), "--start", "2099-05-06", "--policy", str(working)]
+    assert main([*argv, "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("错误：") and "2099" in last
+    assert not (tmp_path / "out").exists()

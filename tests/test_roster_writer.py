@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -10,8 +11,10 @@ import pytest
 
 from tests.conftest import libreoffice_convert
 from xl_pension import idnum
+from xl_pension.io import roster_writer
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
+from xl_pension.sample import generate_county
 from xl_pension.schema import (
     BY_KEY,
     COLUMNS,
@@ -175,3 +178,97 @@ def test_libreoffice_keeps_header_text_format_and_dropdowns(template: Path, tmp_
     assert {"list", "textLength"} <= types
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == sum(1 for c in COLUMNS if c.dropdown)
+
+
+# -- the fast path of the data rows ------------------------------------------------------------
+
+ODD_VALUES: list[object] = [
+    "王秀英",
+    "A&B <c> \"q\" 'x'",
+    "  leading and trailing  ",
+    "ctrl\x01char",
+    "多行\n文本",
+    "emoji 😀",
+    "姓名",  # also a header and a guide text: shared-string order matters
+    "",
+    0,
+    -5,
+    10**17,
+    2**53 + 1,
+    1.5,
+    1e-7,
+    123456789.123,
+    True,
+    False,
+    dt.date(2024, 5, 6),
+    dt.date(1900, 2, 28),
+    dt.datetime(2024, 5, 6, 13, 30, 15),
+    Decimal("1.50"),
+    None,
+]
+
+
+def odd_records(n: int = 40) -> list[dict[str, object]]:
+    """Records with every kind of value in every column, some rows empty or partial."""
+    keys = [c.key for c in COLUMNS]
+    records: list[dict[str, object]] = []
+    for i in range(n):
+        if i % 17 == 5:
+            records.append({})  # an empty row in the middle
+            continue
+        rec: dict[str, object] = {"not_a_column": "ignored"}
+        for c, key in enumerate(keys):
+            if (i + c) % 3:
+                rec[key] = ODD_VALUES[(i * 7 + c) % len(ODD_VALUES)]
+        records.append(rec)
+    return records
+
+
+def write_both(tmp_path: Path, policy, records, monkeypatch) -> tuple[bytes, bytes, list[bool]]:
+    """The roster written by the fast path and by the ordinary ``write_*`` calls, and what
+    ``store_data_rows`` answered."""
+    answers: list[bool] = []
+    store = roster_writer._RosterWorksheet.store_data_rows
+
+    def spy(self, *args):
+        answers.append(store(self, *args))
+        return answers[-1]
+
+    with monkeypatch.context() as m:
+        m.setattr(roster_writer._RosterWorksheet, "store_data_rows", spy)
+        fast = write_roster(tmp_path / "fast.xlsx", policy, policy.townships[0], "王庄村", records)
+    with monkeypatch.context() as m:
+        m.setattr(roster_writer._RosterWorksheet, "store_data_rows", lambda self, *a: False)
+        slow = write_roster(tmp_path / "slow.xlsx", policy, policy.townships[0], "王庄村", records)
+    return fast.read_bytes(), slow.read_bytes(), answers
+
+
+def test_fast_data_rows_are_byte_identical_to_the_write_calls(
+    tmp_path: Path, policy, monkeypatch
+) -> None:
+    county = generate_county(
+        policy, townships=1, villages_per_township=1, min_people=60, max_people=60
+    )
+    for i, records in enumerate((odd_records(), county.villages[0].records, [{"name": "甲"}])):
+        fast, slow, answers = write_both(tmp_path / str(i), policy, records, monkeypatch)
+        assert answers == [True]
+        assert fast == slow
+
+
+def test_values_the_fast_path_leaves_alone_are_written_as_before(
+    tmp_path: Path, policy, monkeypatch
+) -> None:
+    records = odd_records(20)
+    records[7]["remark"] = "长" * 40000  # over Excel's limit: truncated by xlsxwriter
+    fast, slow, answers = write_both(tmp_path, policy, records, monkeypatch)
+    assert answers == [False]
+    assert fast == slow
+    row = next(
+        r for r in read_roster(tmp_path / "fast.xlsx").records if r.row == DATA_START_ROW + 7
+    )
+    got = row.get("remark")
+    assert isinstance(got, str) and 16000 < len(got) < 40000
+
+    with pytest.raises(TypeError):  # as write_number: NaN needs the nan_inf_to_errors option
+        write_roster(tmp_path / "nan.xlsx", policy, None, "", [{"amount": float("nan")}])
+    assert not (tmp_path / "nan.xlsx").exists()

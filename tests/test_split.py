@@ -10,12 +10,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests._policy_variants import DEFAULT_TEXT, altered
 from xl_pension import idnum
 from xl_pension.cli import main
 from xl_pension.county_list import ListRow, TownshipMatcher, place_rows
 from xl_pension.groups import group_sort_key
 from xl_pension.io.reader import read_roster
-from xl_pension.policy import Policy, Township
+from xl_pension.policy import Policy, Township, load_policy
 from xl_pension.sample import generate_county
 from xl_pension.schema import DATA_START_ROW, HEADER_ROW, ROSTER_SHEET, header
 from xl_pension.validation import check_roster
@@ -314,3 +315,38 @@ def test_group_sort_key() -> None:
     assert sorted(groups, key=group_sort_key) == [
         "一组", "二组", "3组", "第十村民小组", "十二组", "东组", "",
     ]  # fmt: skip
+
+
+def test_rosters_written_by_worker_processes_are_the_same(
+    tmp_path: Path, people: list[dict[str, object]], monkeypatch, capsys
+) -> None:
+    src = write_list(tmp_path / "名单.xlsx", people)
+    written: dict[str, dict[str, bytes]] = {}
+    stdout: dict[str, str] = {}
+    for jobs in ("1", "3"):  # in this process / in a pool of 3 workers
+        monkeypatch.setenv("XL_PENSION_JOBS", jobs)
+        out = tmp_path / f"out{jobs}"
+        assert main(["split", str(src), "-o", str(out)]) == 0
+        written[jobs] = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*.xlsx")}
+        stdout[jobs] = capsys.readouterr().out.replace(str(out), "DIR")
+    assert len(written["1"]) == len({(p["township"], p["village"]) for p in people}) >= 4
+    assert written["1"] == written["3"]
+    assert stdout["1"] == stdout["3"]
+
+
+def test_workers_use_the_policy_file(
+    tmp_path: Path, people: list[dict[str, object]], monkeypatch
+) -> None:
+    text = altered(DEFAULT_TEXT, 'name = "东明县"', 'name = "东明新县"')
+    policy_file = tmp_path / "政策.toml"
+    policy_file.write_text(text, encoding="utf-8")
+    src = write_list(tmp_path / "名单.xlsx", people)
+    out = tmp_path / "out"
+    monkeypatch.setenv("XL_PENSION_JOBS", "2")
+    assert main(["split", str(src), "-o", str(out), "--policy", str(policy_file)]) == 0
+    rosters = list(out.rglob("*.xlsx"))
+    assert len(rosters) >= 4
+    for path in rosters:
+        roster = read_roster(path)
+        assert roster.meta["county_name"] == "东明新县"
+        assert roster.meta["policy_id"] == load_policy(policy_file).id

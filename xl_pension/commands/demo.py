@@ -141,7 +141,9 @@ def run(args: argparse.Namespace) -> int:
     say("== 完成。输出位置：")
     say(f"   县里下发的名单      {out / COUNTY_LIST}")
     say(f"   各村花名册          {rosters}/<乡镇>/<村>.xlsx（已填计算列；*_解缴清单.xlsx 在旁边）")
-    say(f"   公示（表格和网页）  {out / NOTICES}/<乡镇>/<村>_公示.*，合订本 {out / NOTICES}/公示汇总.html")
+    say(
+        f"   公示（表格和网页）  {out / NOTICES}/<乡镇>/<村>_公示.*，合订本 {out / NOTICES}/公示汇总.html"
+    )
     say(f"   乡镇汇总、全县汇总  {reports}/")
     say(f"   预置错误清单        {out / PLANTED_FILE}")
     return 0

@@ -2,7 +2,8 @@
 
 Output: ``DIR/<乡镇>/<村>.xlsx`` (pre-filled 续保 rosters) and, when some rows cannot be placed,
 ``DIR/拆分问题清单.xlsx``. Exit 0 when every row is placed, 1 when some rows were rejected,
-2 when the list (or the output folder) cannot be used.
+2 when the list (or the output folder) cannot be used. The rosters are written in worker
+processes, one village at a time each (:func:`xl_pension.parallel.map_files`).
 
 Existing output: a non-empty ``DIR`` is refused unless ``--force``; with ``--force`` every file
 that is about to be replaced is first copied to ``<name>.bak.xlsx`` beside it (a stale problem
@@ -12,12 +13,14 @@ list from an earlier run is backed up and removed), other files in ``DIR`` are l
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError
-from .common import policy_from, say, warn
+from .common import cached_policy, policy_from, say, warn
 
 if TYPE_CHECKING:
     from ..county_list import VillageKey
@@ -77,6 +80,25 @@ def _check_output(out: Path, force: bool) -> None:
         )
 
 
+# One village roster to write: (path, policy file or None, township code, village, records).
+VillageJob = tuple[str, str | None, str, str, list[dict[str, object]]]
+
+
+def write_village(job: VillageJob) -> int:
+    """Worker: write one village's pre-filled roster; returns the number of records written.
+
+    Runs in a worker process (see :func:`xl_pension.parallel.map_files`), so it takes only
+    picklable values and loads the policy itself (once per process).
+    """
+    from ..io.roster_writer import write_roster
+
+    path, policy_path, township_code, village, records = job
+    policy = cached_policy(policy_path)
+    township = next(t for t in policy.townships if t.code == township_code)
+    write_roster(path, policy, township, village, records)
+    return len(records)
+
+
 def _backup_existing(paths: list[Path]) -> int:
     """Copy each existing file to ``<name>.bak.xlsx``; returns how many were backed up."""
     from ..io.atomic import backup
@@ -93,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
     """Read the list, place every row, write the rosters and the problem list, report counts."""
     from ..county_list import place_rows
     from ..io.county_list_reader import read_county_list, write_split_report
-    from ..io.roster_writer import write_roster
-    from ..progress import progress
+    from ..io.roster_writer import write_roster  # noqa: F401  (imported before workers fork)
+    from ..parallel import map_files
 
     policy = policy_from(args)
     out = Path(args.output)
@@ -112,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
         f"共 {len(source.rows)} 行人员。"
     )
     result = place_rows(source.rows, policy)
+    source = dataclasses.replace(source, rows=[])  # placed: free them before the writers start
     order = {t: i for i, t in enumerate(policy.townships)}
     keys = sorted(result.villages, key=lambda k: order[k[0]])  # stable: list order within
     paths = plan_paths(out, keys)
@@ -122,9 +145,17 @@ def run(args: argparse.Namespace) -> int:
             say(f"已把将被覆盖的 {saved} 个原有文件备份为同名的 .bak.xlsx 文件。")
         if report.exists():
             report.unlink()  # backed up above; a new one is written below if needed
-    for key in progress(keys, len(keys), "生成各村花名册"):
-        township, village = key
-        write_roster(paths[key], policy, township, village, result.villages[key])
+    jobs: list[VillageJob] = [
+        (str(paths[key]), args.policy, key[0].code, key[1], result.villages[key]) for key in keys
+    ]
+    # The placed records stay alive until every roster is written: keep the garbage collector's
+    # full passes (here and in the forked workers) off them.
+    gc.freeze()
+    try:
+        for _ in map_files(write_village, jobs, "生成各村花名册"):  # written on every core
+            pass
+    finally:
+        gc.unfreeze()
     if result.rejected:
         write_split_report(report, source, result.rejected)
 

@@ -96,11 +96,24 @@ def notice_texts(ctx: NoticeContext, folder: Path | None = None) -> NoticeTexts:
     )
 
 
-def _columns() -> list[dict[str, str]]:
+class _Column(dict):
+    """A table column for the templates: ``c.header`` and ``c["header"]`` both work.
+
+    The keys are also plain attributes because jinja2 tries attribute access first: on a plain
+    dict every ``c.cls`` (once per table cell) would fail over to item access, slowly.
+    """
+
+    def __init__(self, **items: str) -> None:
+        super().__init__(items)
+        self.__dict__.update(items)
+
+
+@cache
+def _columns() -> tuple[_Column, ...]:
     def cls(key: str) -> str:
         return "num" if key in MONEY_KEYS else "id" if key == "id_number" else ""
 
-    return [{"key": k, "header": h, "cls": cls(k)} for k, h in NOTICE_COLUMNS]
+    return tuple(_Column(key=k, header=h, cls=cls(k)) for k, h in NOTICE_COLUMNS)
 
 
 def combined_title(contexts: Sequence[NoticeContext]) -> str:

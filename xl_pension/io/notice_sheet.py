@@ -9,10 +9,13 @@ table, bordered cells and the village committee's sign-off below the table. An e
 from __future__ import annotations
 
 import math
+from copy import copy
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -87,17 +90,24 @@ def _header_and_rows(ws: Worksheet, ctx: NoticeContext, top: int) -> int:
         cell.font, cell.fill, cell.alignment, cell.border = bold, fill, center, BORDER
     ws.row_dimensions[top].height = ROW_HEIGHT + 4
     plain = _font()
+    # Every body cell of a column has the same style: it is registered in the workbook once
+    # (setting cell.font etc. hashes the style objects on every cell, the bulk of the time)
+    # and its ids are copied to the other cells.
+    column_styles: list[StyleArray] = []
+    for c, (key, _head) in enumerate(NOTICE_COLUMNS, start=1):
+        proto = Cell(ws, row=top + 1, column=c)  # detached: only registers the style
+        proto.font, proto.border = plain, BORDER
+        if key in MONEY_KEYS:
+            proto.alignment, proto.number_format = right, "0"
+        else:
+            proto.alignment = center
+            proto.number_format = "0" if key == "seq" else "@"
+        column_styles.append(proto._style)
     row = top
     for r in ctx.rows:
         row += 1
-        for c, ((key, _), value) in enumerate(zip(NOTICE_COLUMNS, r.cells(), strict=True), 1):
-            cell = ws.cell(row, c, value)
-            cell.font, cell.border = plain, BORDER
-            if key in MONEY_KEYS:
-                cell.alignment, cell.number_format = right, "0"
-            else:
-                cell.alignment = center
-                cell.number_format = "0" if key == "seq" else "@"
+        for c, (style, value) in enumerate(zip(column_styles, r.cells(), strict=True), 1):
+            ws.cell(row, c, value)._style = copy(style)
         ws.row_dimensions[row].height = ROW_HEIGHT
     row += 1
     c = 1
