@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import sys
 from functools import lru_cache
@@ -134,3 +135,16 @@ def check_file(job: tuple[str, str | None]) -> tuple[str, object]:
         return "unusable", (exc.message, exc.code)
     checked.roster.records = []
     return "ok", checked
+
+
+def date_argument(text: str) -> dt.date:
+    """An argparse type: a date such as 2024-05-06."""
+    from ..values import BadValue, parse_date
+
+    try:
+        day = parse_date(text)
+    except BadValue:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2024-05-06 的形式")
+    return day

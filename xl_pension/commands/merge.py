@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import check_file, find_rosters, policy_from, say, warn
-from .summary import check_root, date_argument, is_our_output, relative
+from .common import check_file, date_argument, find_rosters, policy_from, say, warn
+from .summary import check_root, is_our_output, relative
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
 _UNKNOWN = "~"  # group of files whose township folder is not in the policy (merged last)

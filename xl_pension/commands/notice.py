@@ -25,6 +25,7 @@ from ..policy import Policy
 from .common import (
     cached_policy,
     checked_roster,
+    date_argument,
     find_rosters,
     keep_backup,
     policy_from,
@@ -40,25 +41,16 @@ NOTICE_SUFFIX = "_公示"
 BOTH, HTML, SHEET = "both", "html", "sheet"  # --format
 
 
-def _date(text: str) -> dt.date:
-    from ..values import BadValue, parse_date
-
-    try:
-        day = parse_date(text)
-    except BadValue:
-        day = None
-    if day is None:
-        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2024-05-06 的形式")
-    return day
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
     p.add_argument(
         "target", metavar="ROSTER.xlsx|DIR", help="已校验无误的花名册，或含各村花名册的文件夹"
     )
     p.add_argument(
-        "--start", type=_date, metavar="DATE", help="公示开始日期，如 2024-05-06（默认今天）"
+        "--start",
+        type=date_argument,
+        metavar="DATE",
+        help="公示开始日期，如 2024-05-06（默认今天）",
     )
     p.add_argument(
         "--phone", metavar="PHONE", default="", help="受理异议的监督电话，如 0530-7221234"

@@ -19,24 +19,11 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import check_file, find_rosters, policy_from, say, warn
+from .common import check_file, date_argument, find_rosters, policy_from, say, warn
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
 OUR_KINDS = ("township_summary", "county_merge")
 # Files our commands write next to rosters; a folder run never reads them as rosters.
-
-
-def date_argument(text: str) -> dt.date:
-    """An argparse type: a date such as 2024-05-06."""
-    from ..values import BadValue, parse_date
-
-    try:
-        day = parse_date(text)
-    except BadValue:
-        day = None
-    if day is None:
-        raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2024-05-06 的形式")
-    return day
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
