@@ -148,3 +148,30 @@ def date_argument(text: str) -> dt.date:
     if day is None:
         raise argparse.ArgumentTypeError(f"“{text}”不是日期，请写成 2024-05-06 的形式")
     return day
+
+
+def folder_inputs(
+    args: argparse.Namespace, default_output: str, layout: str
+) -> tuple[Policy, Path, Path, list[Path]]:
+    """Policy, folder, output file and roster files of a folder command (summary, merge).
+
+    Refuses (exit 2) a missing folder, a file given as folder, or a folder without rosters;
+    ``layout`` says in the message where rosters are expected.
+    """
+    from ..errors import UnusableInputError
+
+    policy = policy_from(args)
+    root = Path(args.folder)
+    if not root.exists():
+        raise UnusableInputError(f"找不到文件夹 {root}。", code="folder.missing")
+    if not root.is_dir():
+        raise UnusableInputError(
+            f"{root} 不是文件夹；请指定存放各村花名册的文件夹。", code="folder.invalid"
+        )
+    out = Path(args.output) if args.output else root / default_output
+    paths = find_rosters(root, out)
+    if not paths:
+        raise UnusableInputError(
+            f"文件夹 {root} 里没有找到花名册（{layout}）。", code="folder.no_rosters"
+        )
+    return policy, root, out, paths

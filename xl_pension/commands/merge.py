@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import check_file, date_argument, find_rosters, policy_from, say, warn
-from .summary import check_root, is_our_output, relative
+from .common import check_file, date_argument, folder_inputs, say, warn
+from .summary import is_our_output, relative
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
 _UNKNOWN = "~"  # group of files whose township folder is not in the policy (merged last)
@@ -101,16 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from ..merge import REASONS, bulletin_context, check_conservation
     from ..summary import rate_text
 
-    policy = policy_from(args)
-    root = Path(args.folder)
-    check_root(root)
-    out = Path(args.output) if args.output else root / DEFAULT_OUTPUT
-    paths = find_rosters(root, out)
-    if not paths:
-        raise UnusableInputError(
-            f"文件夹 {root} 里没有找到花名册（应为 {root}/<乡镇>/<村>.xlsx）。",
-            code="folder.no_rosters",
-        )
+    policy, root, out, paths = folder_inputs(args, DEFAULT_OUTPUT, "应为 DIR/<乡镇>/<村>.xlsx")
     result, ours = merge_folder(root, paths, policy)
     for p in result.problems:
         warn(f"无法读取 {p.file}：{p.finding.message}")

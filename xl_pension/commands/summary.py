@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..policy import Policy
-from .common import check_file, date_argument, find_rosters, policy_from, say, warn
+from .common import check_file, date_argument, folder_inputs, say, warn
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
 OUR_KINDS = ("township_summary", "county_merge")
@@ -50,16 +50,6 @@ def is_our_output(path: Path) -> bool:
 def relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root``, '/'-separated."""
     return PurePosixPath(*path.relative_to(root).parts).as_posix()
-
-
-def check_root(root: Path) -> None:
-    """Refuse a folder that does not exist or is a file (exit 2)."""
-    if not root.exists():
-        raise UnusableInputError(f"找不到文件夹 {root}。", code="folder.missing")
-    if not root.is_dir():
-        raise UnusableInputError(
-            f"{root} 不是文件夹；请指定存放各村花名册的文件夹。", code="folder.invalid"
-        )
 
 
 def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, str]:
@@ -115,15 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io.summary_writer import render_report, write_township_summary
     from ..summary import daily_context, rate_text, summarize
 
-    policy = policy_from(args)
-    root = Path(args.folder)
-    check_root(root)
-    out = Path(args.output) if args.output else root / DEFAULT_OUTPUT
-    paths = find_rosters(root, out)
-    if not paths:
-        raise UnusableInputError(
-            f"文件夹 {root} 里没有找到花名册（.xlsx）。", code="folder.no_rosters"
-        )
+    policy, root, out, paths = folder_inputs(args, DEFAULT_OUTPUT, ".xlsx")
     results, problems, ours = collect(root, paths, policy)
     for p in problems:
         warn(f"无法读取 {p.file}：{p.finding.message}")
