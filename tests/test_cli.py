@@ -72,3 +72,21 @@ def test_bad_arguments_exit_2_in_chinese(capsys) -> None:
     except SystemExit as exc:
         assert exc.code == 2
     assert "参数错误" in capsys.readouterr().err
+
+
+def test_output_piped_into_head_still_finishes_the_work(tmp_path: Path) -> None:
+    from xl_pension.io.roster_writer import write_roster
+    from xl_pension.policy import load_policy
+
+    policy = load_policy()
+    rows = [{"name": f"王{i}", "id_number": "123"} for i in range(300)]
+    src = write_roster(tmp_path / "r.xlsx", policy, policy.townships[0], "王庄村", rows)
+    proc = subprocess.run(
+        f'"{sys.executable}" -m xl_pension.cli validate "{src}" --annotate | head -n 2',
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "内部错误" not in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "r_校验.xlsx").exists()

@@ -41,8 +41,14 @@ def keep_backup(path: Path) -> Path | None:
 
 
 def say(message: str) -> None:
-    """Print a message for the user."""
-    print(message, flush=True)
+    """Print a message for the user. A closed pipe (``| head``) does not stop the work."""
+    try:
+        print(message, flush=True)
+    except BrokenPipeError:
+        import os
+
+        # Send further output nowhere; the command still finishes what it was asked to do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def warn(message: str) -> None:
