@@ -33,7 +33,7 @@ SCALES = {
 
 
 def _county(scale: str):
-    from xl_pension.policy import load_policy
+    from xl_pension.core.policy import load_policy
     from xl_pension.sample import generate_county
 
     t, v, lo, hi = SCALES[scale]
@@ -47,8 +47,8 @@ def stage_prepare(work: Path, scale: str) -> int:
     """Not timed against anything: the county's list of last year's payers, written once."""
     import xlsxwriter
 
-    from xl_pension import idnum
-    from xl_pension.schema import COUNTY_LIST_COLUMNS
+    from xl_pension.core import idnum
+    from xl_pension.core.schema import COUNTY_LIST_COLUMNS
 
     _policy, county = _county(scale)
     work.mkdir(parents=True, exist_ok=True)
@@ -121,8 +121,8 @@ _RAW_WRITE_SECONDS: list[float] = []
 
 
 def _fill_one(args: tuple[str, str, str, list[dict]]) -> int:
+    from xl_pension.core.policy import load_policy
     from xl_pension.io.roster_writer import write_roster
-    from xl_pension.policy import load_policy
 
     path, township, village, records = args
     policy = load_policy()
@@ -132,7 +132,7 @@ def _fill_one(args: tuple[str, str, str, list[dict]]) -> int:
 
 def stage_fill(work: Path, scale: str) -> int:
     """Not timed against anything: village agents fill in their rosters (the generated data)."""
-    from xl_pension.parallel import map_files
+    from xl_pension.app.parallel import map_files
 
     _policy, county = _county(scale)
     out = work / "county"
@@ -144,11 +144,11 @@ def stage_fill(work: Path, scale: str) -> int:
 
 
 def _compute_one(path: str) -> int:
+    from xl_pension.core.money import person_money, totals_of
+    from xl_pension.core.policy import load_policy
+    from xl_pension.core.validation import check_roster
     from xl_pension.io.compute_writer import write_money
     from xl_pension.io.reader import read_roster
-    from xl_pension.money import person_money, totals_of
-    from xl_pension.policy import load_policy
-    from xl_pension.validation import check_roster
 
     policy = load_policy()
     roster = read_roster(path)
@@ -160,7 +160,7 @@ def _compute_one(path: str) -> int:
 
 def stage_validate_compute(work: Path, scale: str) -> int:
     """Validate every roster and write its money columns (rows with errors skipped)."""
-    from xl_pension.parallel import map_files
+    from xl_pension.app.parallel import map_files
 
     files = [str(p) for p in sorted((work / "county").glob("*/*.xlsx"))]
     return sum(map_files(_compute_one, files, "校验计算"))
@@ -251,7 +251,7 @@ def run_stage(name: str, work: Path, scale: str) -> dict[str, float]:
         seconds = sum(_RAW_WRITE_SECONDS)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    from xl_pension.parallel import jobs
+    from xl_pension.app.parallel import jobs
 
     workers = jobs() if kids else 0
     return {"seconds": seconds, "rows": rows, "peak_mb": (own + workers * kids) / 1024}
@@ -274,8 +274,8 @@ def import_seconds(module: str) -> float:
 
 def validate_2000_seconds(work: Path) -> float:
     """Whole-process wall time of `xl-pension validate` on a 2,000-row roster (best of 3)."""
+    from xl_pension.core.policy import load_policy
     from xl_pension.io.roster_writer import write_roster
-    from xl_pension.policy import load_policy
     from xl_pension.sample import generate_county
 
     policy = load_policy()

@@ -18,9 +18,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from xl_pension import idnum
-from xl_pension.policy import DEFAULT_POLICY_PATH, Policy, load_policy
-from xl_pension.schema import DATA_START_ROW
+from xl_pension.core import idnum
+from xl_pension.core.policy import DEFAULT_POLICY_PATH, Policy, load_policy
+from xl_pension.core.schema import DATA_START_ROW
 
 DEFAULT_TEXT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
 AREA = "371728"

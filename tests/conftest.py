@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xl_pension.policy import Policy, load_policy
+from xl_pension.core.policy import Policy, load_policy
 
 REAL_CLIENTS = bool(os.environ.get("XL_PENSION_REAL_CLIENTS"))
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import EXIT_UNUSABLE, XlPensionError
+from .core.errors import EXIT_UNUSABLE, XlPensionError
 
 # command name -> module under xl_pension.commands with add_arguments(parser) and run(args)
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE
 from .common import say, warn
 
 INTERPRETER_KEY = "INTERPRETER_WIN"
@@ -41,15 +41,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _default_output() -> Path:
-    from ..addin_build import ADDIN_FILE
-    from ..paths import workbooks_dir
+    from ..addin.build import ADDIN_FILE
+    from ..core.paths import workbooks_dir
 
     folder = workbooks_dir()
     return (folder if folder.is_dir() else Path.cwd()) / ADDIN_FILE
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ..addin_build import build_addin_bytes, checked_manifest, write_customui
+    from ..addin.build import build_addin_bytes, checked_manifest, write_customui
     from ..io.atomic import atomic_path
 
     manifest = checked_manifest()
@@ -76,7 +76,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def conf_path() -> Path:
     """The add-in's user configuration file read by its xlwings VBA (``xl_pension.conf``)."""
-    from ..addin_build import CONFIG_NAME
+    from ..addin.build import CONFIG_NAME
 
     return Path.home() / f".{CONFIG_NAME}" / f"{CONFIG_NAME}.conf"
 
@@ -117,7 +117,7 @@ def install(
     """Install the add-in for the current user; returns the exit code."""
     if not platform.startswith("win"):
         return _not_windows()
-    from ..addin_build import ADDIN_FILE, build_addin
+    from ..addin.build import ADDIN_FILE, build_addin
 
     with tempfile.TemporaryDirectory(prefix="xl_pension_") as tmp:
         path = file if file is not None else build_addin(Path(tmp) / ADDIN_FILE)

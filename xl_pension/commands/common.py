@@ -9,9 +9,9 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import XlPensionError
+from ..core.errors import XlPensionError
+from ..core.policy import Policy, Township, load_policy
 from ..io.atomic import backup
-from ..policy import Policy, Township, load_policy
 
 
 def policy_from(args: argparse.Namespace) -> Policy:
@@ -21,7 +21,7 @@ def policy_from(args: argparse.Namespace) -> Policy:
 
 def township_of(policy: Policy, name_or_code: str) -> Township:
     """A township of the policy by name or 9-digit code, or a clear error listing them."""
-    from ..county_list import TownshipMatcher
+    from ..reports.county_list import TownshipMatcher
 
     text = name_or_code.strip()
     found = TownshipMatcher(policy).match(text)
@@ -60,12 +60,12 @@ def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
     """Read and validate a roster; refuse (exit 1, errors listed) when it has errors.
 
     With ``skip_invalid`` the rows with errors are listed and left out instead.
-    Returns the :class:`~xl_pension.validation.Checked` result and the money of each usable row.
+    Returns the :class:`~xl_pension.core.validation.Checked` result and the money of each usable row.
     """
-    from ..errors import EXIT_FINDINGS
+    from ..core.errors import EXIT_FINDINGS
+    from ..core.money import person_money
+    from ..core.validation import check_roster
     from ..io.reader import read_roster
-    from ..money import person_money
-    from ..validation import check_roster
     from .validate import describe
 
     checked = check_roster(read_roster(path), policy)
@@ -131,8 +131,8 @@ def check_file(job: tuple[str, str | None]) -> tuple[str, object]:
     dropped, the parsed people carry everything the summaries need — or ``("unusable",
     (message, code))`` for a file that is not a roster.
     """
+    from ..core.validation import check_roster
     from ..io.reader import read_roster
-    from ..validation import check_roster
 
     path, policy_path = job
     try:
@@ -145,7 +145,7 @@ def check_file(job: tuple[str, str | None]) -> tuple[str, object]:
 
 def date_argument(text: str) -> dt.date:
     """An argparse type: a date such as 2024-05-06."""
-    from ..values import BadValue, parse_date
+    from ..core.values import BadValue, parse_date
 
     try:
         day = parse_date(text)
@@ -164,7 +164,7 @@ def folder_inputs(
     Refuses (exit 2) a missing folder, a file given as folder, or a folder without rosters;
     ``layout`` says in the message where rosters are expected.
     """
-    from ..errors import UnusableInputError
+    from ..core.errors import UnusableInputError
 
     policy = policy_from(args)
     root = Path(args.folder)

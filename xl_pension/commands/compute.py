@@ -32,8 +32,8 @@ def output_path(src: Path, args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Compute one roster."""
+    from ..core.money import totals_of
     from ..io.compute_writer import write_money
-    from ..money import totals_of
 
     policy = policy_from(args)
     src = Path(args.roster)

@@ -10,8 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..findings import count_by_severity
-from ..progress import progress
+from ..app.progress import progress
+from ..core.findings import count_by_severity
 from .common import policy_from, say
 
 PLANTED_FILE = "planted.json"
@@ -32,9 +32,9 @@ def _write_county_list(path: Path, county, planted_rows: set[tuple[str, int]]) -
     """Last year's payers as the tax bureau hands them out: the 续保 people of every village."""
     import xlsxwriter
 
+    from ..core.schema import COUNTY_LIST_COLUMNS
     from ..io.atomic import atomic_path
     from ..sample import excel_row
-    from ..schema import COUNTY_LIST_COLUMNS
 
     renewal = county.villages[0].records[0].get("enrollment") if county.villages else None
     n = 0
@@ -61,15 +61,15 @@ def _write_county_list(path: Path, county, planted_rows: set[tuple[str, int]]) -
 def run(args: argparse.Namespace) -> int:
     """Run the year and say where every output is."""
     from ..cli import main
+    from ..core.money import Totals, person_money, totals_of
+    from ..core.validation import check_roster
     from ..io.atomic import atomic_path
     from ..io.compute_writer import write_money
     from ..io.reader import read_roster
     from ..io.remit_writer import write_remit
     from ..io.roster_writer import write_roster
-    from ..money import Totals, person_money, totals_of
-    from ..remit import remit_list
+    from ..reports.remit import remit_list
     from ..sample import generate_county
-    from ..validation import check_roster
 
     policy = policy_from(args)
     out = Path(args.output)

@@ -20,8 +20,8 @@ import argparse
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
-from ..policy import Policy
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core.policy import Policy
 from .common import check_file, date_argument, folder_inputs, say, warn
 from .summary import is_our_output, relative
 
@@ -51,9 +51,9 @@ def _group_of(file: str, policy: Policy) -> str:
 def merge_folder(root: Path, paths: list[Path], policy: Policy):
     """Read, check and merge every roster; returns the merge result and the number of our own
     output workbooks that were skipped."""
-    from ..merge import CountyMerge, RosterInput, place_order, resolve_place
-    from ..parallel import map_files
-    from ..summary import problem
+    from ..app.parallel import map_files
+    from ..reports.merge import CountyMerge, RosterInput, place_order, resolve_place
+    from ..reports.summary import problem
 
     merger = CountyMerge(policy)
     groups: dict[str, list[Path]] = {}
@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
     """Merge the township folders under DIR into the county workbook."""
     from ..io.merge_writer import write_county
     from ..io.summary_writer import render_report
-    from ..merge import REASONS, bulletin_context, check_conservation
-    from ..summary import rate_text
+    from ..reports.merge import REASONS, bulletin_context, check_conservation
+    from ..reports.summary import rate_text
 
     policy, root, out, paths = folder_inputs(args, DEFAULT_OUTPUT, "应为 DIR/<乡镇>/<村>.xlsx")
     result, ours = merge_folder(root, paths, policy)

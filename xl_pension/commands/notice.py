@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
-from ..policy import Policy
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core.policy import Policy
 from .common import (
     cached_policy,
     checked_roster,
@@ -34,7 +34,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..notice import NoticeContext
+    from ..reports.notice import NoticeContext
 
 COMBINED_HTML = "公示汇总.html"
 NOTICE_SUFFIX = "_公示"
@@ -108,7 +108,7 @@ def build_one(
     src: Path, policy: Policy, start: dt.date, phone: str, *, skip_invalid: bool
 ) -> NoticeContext:
     """Validate one roster and build its notice context (refuses a roster with errors)."""
-    from ..notice import build_notice
+    from ..reports.notice import build_notice
 
     checked, money = checked_roster(src, policy, skip_invalid=skip_invalid)
     return build_notice(checked, money, policy, start, phone)
@@ -135,7 +135,7 @@ def write_outputs(src: Path, ctx: NoticeContext, out: Outputs) -> None:
 
 
 def _period_text(ctx: NoticeContext) -> str:
-    from ..notice import chinese_date
+    from ..reports.notice import chinese_date
 
     return f"{chinese_date(ctx.start)}至{chinese_date(ctx.end)}"
 
@@ -256,8 +256,8 @@ class _Batch:
 
 def run_folder(root: Path, policy: Policy, args: argparse.Namespace, start: dt.date) -> int:
     """Notices of every roster under ``root`` (on every core) and the combined HTML."""
+    from ..app.parallel import map_files
     from ..io.notice_html import write_html
-    from ..parallel import map_files
 
     files = find_rosters(root)
     if not files:
@@ -329,7 +329,7 @@ def run(args: argparse.Namespace) -> int:
     start = args.start or dt.date.today()
     target = Path(args.target)
     if args.phone:
-        from ..values import phone_ok, phone_text
+        from ..core.values import phone_ok, phone_text
 
         if not phone_ok(phone_text(args.phone)):
             raise XlPensionError(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, XlPensionError
-from ..values import BadValue, parse_money
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, XlPensionError
+from ..core.values import BadValue, parse_money
 from .common import checked_roster, keep_backup, policy_from, say, warn
 
 
@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the list and reconcile it."""
     from ..io.remit_writer import write_remit
-    from ..remit import remit_list
+    from ..reports.remit import remit_list
 
     policy = policy_from(args)
     src = Path(args.roster)

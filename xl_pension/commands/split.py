@@ -3,7 +3,7 @@
 Output: ``DIR/<乡镇>/<村>.xlsx`` (pre-filled 续保 rosters) and, when some rows cannot be placed,
 ``DIR/拆分问题清单.xlsx``. Exit 0 when every row is placed, 1 when some rows were rejected,
 2 when the list (or the output folder) cannot be used. The rosters are written in worker
-processes, one village at a time each (:func:`xl_pension.parallel.map_files`).
+processes, one village at a time each (:func:`xl_pension.app.parallel.map_files`).
 
 Existing output: a non-empty ``DIR`` is refused unless ``--force``; with ``--force`` every file
 that is about to be replaced is first copied to ``<name>.bak.xlsx`` beside it (a stale problem
@@ -19,11 +19,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError
 from .common import cached_policy, policy_from, say, warn
 
 if TYPE_CHECKING:
-    from ..county_list import VillageKey
+    from ..reports.county_list import VillageKey
 
 REPORT_FILE = "拆分问题清单.xlsx"
 _BAD_FILE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -87,7 +87,7 @@ VillageJob = tuple[str, str | None, str, str, list[dict[str, object]]]
 def write_village(job: VillageJob) -> int:
     """Worker: write one village's pre-filled roster; returns the number of records written.
 
-    Runs in a worker process (see :func:`xl_pension.parallel.map_files`), so it takes only
+    Runs in a worker process (see :func:`xl_pension.app.parallel.map_files`), so it takes only
     picklable values and loads the policy itself (once per process).
     """
     from ..io.roster_writer import write_roster
@@ -113,10 +113,10 @@ def _backup_existing(paths: list[Path]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Read the list, place every row, write the rosters and the problem list, report counts."""
-    from ..county_list import place_rows
+    from ..app.parallel import map_files
     from ..io.county_list_reader import read_county_list, write_split_report
     from ..io.roster_writer import write_roster  # noqa: F401  (imported before workers fork)
-    from ..parallel import map_files
+    from ..reports.county_list import place_rows
 
     policy = policy_from(args)
     out = Path(args.output)

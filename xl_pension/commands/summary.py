@@ -17,8 +17,8 @@ import argparse
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
-from ..policy import Policy
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core.policy import Policy
 from .common import check_file, date_argument, folder_inputs, say, warn
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
@@ -66,9 +66,9 @@ def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, 
 def collect(root: Path, paths: list[Path], policy: Policy):
     """Village results of the readable rosters and problems of the other files (files are read
     and checked on every core)."""
-    from ..parallel import map_files
-    from ..summary import problem
-    from ..village import village_from, village_result
+    from ..app.parallel import map_files
+    from ..reports.summary import problem
+    from ..reports.village import village_from, village_result
 
     results, problems, ours = [], [], 0
     jobs = [(str(path), policy.path) for path in paths]
@@ -103,7 +103,7 @@ def collect(root: Path, paths: list[Path], policy: Policy):
 def run(args: argparse.Namespace) -> int:
     """Summarise the rosters under DIR into one workbook."""
     from ..io.summary_writer import render_report, write_township_summary
-    from ..summary import daily_context, rate_text, summarize
+    from ..reports.summary import daily_context, rate_text, summarize
 
     policy, root, out, paths = folder_inputs(args, DEFAULT_OUTPUT, ".xlsx")
     results, problems, ours = collect(root, paths, policy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..schema import TEMPLATE_FILE_NAME
+from ..core.schema import TEMPLATE_FILE_NAME
 from .common import keep_backup, policy_from, say, township_of
 
 

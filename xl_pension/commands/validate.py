@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, XlPensionError
-from ..findings import Finding, Severity, count_by_severity
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, XlPensionError
+from ..core.findings import Finding, Severity, count_by_severity
 from .common import keep_backup, policy_from, say, warn
 
 MAX_LISTED = 200
@@ -62,8 +62,8 @@ def annotated_path(src: Path, args: argparse.Namespace) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Validate one roster and report."""
+    from ..core.validation import check_roster
     from ..io.reader import read_roster
-    from ..validation import check_roster
 
     policy = policy_from(args)
     src = Path(args.roster)

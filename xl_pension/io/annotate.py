@@ -22,8 +22,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..findings import Finding, Severity, count_by_severity
-from ..marking import (
+from ..core.findings import Finding, Severity, count_by_severity
+from ..core.marking import (
     ERROR_FILL,
     KEEP_NOTE,
     LEVEL,
@@ -35,8 +35,8 @@ from ..marking import (
     RESULT_SHEET,
     WARNING_FILL,
 )
-from ..roster import Roster
-from ..schema import BY_KEY
+from ..core.roster import Roster
+from ..core.schema import BY_KEY
 from .atomic import atomic_path
 
 

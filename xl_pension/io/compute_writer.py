@@ -11,9 +11,9 @@ from __future__ import annotations
 from copy import copy
 from pathlib import Path
 
-from ..money import Money, Totals
-from ..roster import Roster
-from ..schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
+from ..core.money import Money, Totals
+from ..core.roster import Roster
+from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
 from .xlsx_patch import CellValue, PatchUnsupported, patch_cells
 
 COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)

@@ -2,7 +2,7 @@
 
 The list may be on any sheet: the first sheet whose header row (within the first
 ``HEADER_SEARCH_ROWS`` rows) has at least 乡镇, 村, 姓名 and 身份证号码 is used. Headers are mapped
-through :func:`xl_pension.schema.county_list_key` (variants such as ``乡镇（街道）``, ``村（社区）``,
+through :func:`xl_pension.core.schema.county_list_key` (variants such as ``乡镇（街道）``, ``村（社区）``,
 ``公民身份号码``, ``上年缴费档次`` are accepted). Fully empty rows are not rows; every other row
 below the header becomes a :class:`ListRow` with its Excel row number.
 """
@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..county_list import LIST_REQUIRED_KEYS, ListRow, Rejected
-from ..errors import UnusableInputError
-from ..schema import COUNTY_LIST_COLUMNS, county_list_key
+from ..core.errors import UnusableInputError
+from ..core.schema import COUNTY_LIST_COLUMNS, county_list_key
+from ..reports.county_list import LIST_REQUIRED_KEYS, ListRow, Rejected
 from .atomic import atomic_path
 from .reader import HEADER_SEARCH_ROWS, open_workbook
 

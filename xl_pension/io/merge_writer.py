@@ -15,9 +15,8 @@ from pathlib import Path
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from ..merge import REASONS, Conservation, CountyResult
-from ..policy import Policy
-from ..schema import (
+from ..core.policy import Policy
+from ..core.schema import (
     ID_TYPE_RESIDENT,
     ROSTER_SHEET,
     TAX_LIST_COLUMNS,
@@ -25,7 +24,8 @@ from ..schema import (
     TOWNSHIP_COLUMN,
     VILLAGE_COLUMN,
 )
-from ..summary import chinese_day, measures
+from ..reports.merge import REASONS, Conservation, CountyResult
+from ..reports.summary import chinese_day, measures
 from .atomic import atomic_path
 from .summary_writer import (
     CHECK_HEADER,

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import jinja2
 
-from ..errors import XlPensionError
-from ..notice import MONEY_KEYS, NOTICE_COLUMNS, NoticeContext
-from ..paths import templates_dir
-from ..schema import TOTALS_LABEL
+from ..core.errors import XlPensionError
+from ..core.paths import templates_dir
+from ..core.schema import TOTALS_LABEL
+from ..reports.notice import MONEY_KEYS, NOTICE_COLUMNS, NoticeContext
 from .atomic import atomic_path
 
 TITLE_TEMPLATE = "notice_title.j2"

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..notice import MONEY_KEYS, NOTICE_COLUMNS, NOTICE_SHEET, NoticeContext
+from ..reports.notice import MONEY_KEYS, NOTICE_COLUMNS, NOTICE_SHEET, NoticeContext
 from .atomic import atomic_path
 from .notice_html import NoticeTexts, notice_texts
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from ..errors import UnusableInputError
-from ..roster import Roster
-from ..roster_grid import (
+from ..core.errors import UnusableInputError
+from ..core.roster import Roster
+from ..core.roster_grid import (
     HEADER_SEARCH_ROWS,
     find_header,
     meta_from_rows,
     not_roster,
     roster_from_rows,
 )
-from ..schema import META_SHEET, ROSTER_SHEET, normalize_header
+from ..core.schema import META_SHEET, ROSTER_SHEET, normalize_header
 
 __all__ = ["HEADER_SEARCH_ROWS", "find_header", "not_roster", "open_workbook", "read_roster"]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

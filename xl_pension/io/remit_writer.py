@@ -7,9 +7,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..policy import Policy
-from ..remit import RemitList
-from ..roster import Roster
+from ..core.policy import Policy
+from ..core.roster import Roster
+from ..reports.remit import RemitList
 from .atomic import atomic_path
 
 SHEET = "解缴清单"

@@ -19,8 +19,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..policy import Policy, Township
-from ..schema import (
+from ..core.policy import Policy, Township
+from ..core.schema import (
     BY_KEY,
     COLUMNS,
     DATA_START_ROW,

@@ -27,13 +27,13 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..errors import XlPensionError
-from ..findings import Severity
-from ..paths import templates_dir
-from ..policy import Policy
-from ..schema import BY_KEY, META_SHEET, TOWNSHIP_COLUMN, VILLAGE_COLUMN
-from ..summary import FileFinding, Measure, TownshipSummary, chinese_day, measures
-from ..village import (
+from ..core.errors import XlPensionError
+from ..core.findings import Severity
+from ..core.paths import templates_dir
+from ..core.policy import Policy
+from ..core.schema import BY_KEY, META_SHEET, TOWNSHIP_COLUMN, VILLAGE_COLUMN
+from ..reports.summary import FileFinding, Measure, TownshipSummary, chinese_day, measures
+from ..reports.village import (
     GROUP_AGE,
     GROUP_GOVERNMENT,
     GROUP_NEAR,

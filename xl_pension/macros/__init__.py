@@ -82,7 +82,7 @@ def run(tag: str, book: Any = None) -> int:
     error; in every case the clerk has seen exactly one message box. Only when
     there is no workbook to show a message in does it print one line and exit with status 2.
     """
-    from ..errors import XlPensionError
+    from ..core.errors import XlPensionError
 
     try:
         if book is None:

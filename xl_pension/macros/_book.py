@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..roster import Roster
-from ..schema import META_SHEET, ROSTER_SHEET, normalize_header
+from ..core.roster import Roster
+from ..core.schema import META_SHEET, ROSTER_SHEET, normalize_header
 
 Book = Any  # an xlwings.Book (desktop or remote); typed loosely so xlwings stays unimported
 Sheet = Any
@@ -90,7 +90,7 @@ def grid(sheet: Sheet) -> Grid:
 def read_meta(book: Book) -> dict[str, str]:
     """The hidden ``_meta`` sheet of the book ({} when absent)."""
     sheet = find_sheet(book, META_SHEET)
-    from ..roster_grid import meta_from_rows
+    from ..core.roster_grid import meta_from_rows
 
     return meta_from_rows(grid(sheet)) if sheet is not None else {}
 
@@ -98,10 +98,10 @@ def read_meta(book: Book) -> dict[str, str]:
 def read_roster(book: Book) -> tuple[Roster, Sheet, Grid]:
     """The open workbook's ``花名册`` as a :class:`Roster`, its sheet and its value grid.
 
-    Raises :class:`~xl_pension.errors.UnusableInputError` (``template.not_roster``) when the
+    Raises :class:`~xl_pension.core.errors.UnusableInputError` (``template.not_roster``) when the
     book is not a roster, before anything is written.
     """
-    from ..roster_grid import not_roster, roster_from_rows
+    from ..core.roster_grid import not_roster, roster_from_rows
 
     sheet = find_sheet(book, ROSTER_SHEET)
     if sheet is None:

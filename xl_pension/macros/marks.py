@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from xml.sax.saxutils import quoteattr
 
-from ..findings import Finding, Severity, count_by_severity
-from ..marking import (
+from ..core.findings import Finding, Severity, count_by_severity
+from ..core.marking import (
     ERROR_FILL,
     KEEP_NOTE,
     LEVEL,
@@ -27,8 +27,8 @@ from ..marking import (
     RESULT_SHEET,
     WARNING_FILL,
 )
-from ..roster import Roster
-from ..schema import BY_KEY
+from ..core.roster import Roster
+from ..core.schema import BY_KEY
 from ._book import (
     Book,
     Sheet,

@@ -1,6 +1,6 @@
 """生成公示: the village's public notice as a ``公示`` sheet in the open roster (and an HTML page).
 
-The notice is built by the domain code (:func:`xl_pension.notice.build_notice`) and its texts
+The notice is built by the domain code (:func:`xl_pension.reports.notice.build_notice`) and its texts
 come from the same jinja2 templates as the command line's (``templates/notice``), starting today,
 with the contact phone from the add-in's settings. The sheet holds values only, laid out like the
 command line's print-ready sheet; page setup beyond the print area is left to Excel (the command
@@ -33,9 +33,9 @@ WIDTHS = (6.5, 10.0, 11.0, 22.0, 10.0, 10.0, 10.0, 10.0)
 
 def notice(book: Book) -> None:
     """生成公示: add (or replace) the ``公示`` sheet with this year's paid people."""
+    from ..core.money import person_money
     from ..io.notice_html import notice_texts
-    from ..money import person_money
-    from ..notice import NOTICE_COLUMNS, NOTICE_SHEET, build_notice, chinese_date
+    from ..reports.notice import NOTICE_COLUMNS, NOTICE_SHEET, build_notice, chinese_date
 
     checked, sheet, _rows, policy = checked_book(book)
     refuse_errors(checked, "生成公示")

@@ -15,7 +15,7 @@ import importlib
 import io
 from pathlib import Path
 
-from ..errors import EXIT_OK, XlPensionError
+from ..core.errors import EXIT_OK, XlPensionError
 from ._book import Book, alert, book_folder, cosmetic, status
 from .settings import load_settings
 

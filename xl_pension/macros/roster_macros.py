@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_FINDINGS, XlPensionError
-from ..findings import count_by_severity
-from ..schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
+from ..core.errors import EXIT_FINDINGS, XlPensionError
+from ..core.findings import count_by_severity
+from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
 from ._book import (
     Book,
     Grid,
@@ -28,10 +28,10 @@ from ._book import (
 from .settings import load_policy_setting, load_settings
 
 if TYPE_CHECKING:
-    from ..money import Totals
-    from ..policy import Policy
-    from ..roster import Roster
-    from ..validation import Checked
+    from ..core.money import Totals
+    from ..core.policy import Policy
+    from ..core.roster import Roster
+    from ..core.validation import Checked
 
 COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
 REMIT_SHEET = "解缴清单"
@@ -40,7 +40,7 @@ REMIT_HEAD = ["序号", "收据号", "姓名", "身份证号码", "村民小组"
 
 def checked_book(book: Book) -> tuple[Checked, Sheet, Grid, Policy]:
     """Read and validate the open roster: (checked, sheet, grid, policy)."""
-    from ..validation import check_roster
+    from ..core.validation import check_roster
 
     policy = load_policy_setting(load_settings())
     roster, sheet, rows = read_roster(book)
@@ -95,7 +95,7 @@ def _old_totals_rows(roster: Roster, rows: Grid, label_col: int) -> list[int]:
 
 def compute(book: Book) -> None:
     """计算补贴: fill 政府代缴, 个人应缴, 政府补贴, 记入个人账户 and a totals line."""
-    from ..money import person_money, totals_of
+    from ..core.money import person_money, totals_of
 
     checked, sheet, rows, policy = checked_book(book)
     refuse_errors(checked, "计算")
@@ -159,8 +159,8 @@ def _totals_line(
 
 def remit(book: Book) -> None:
     """解缴清单: the cash (线下) payments of the village on a new ``解缴清单`` sheet."""
-    from ..money import person_money
-    from ..remit import remit_list
+    from ..core.money import person_money
+    from ..reports.remit import remit_list
 
     checked, sheet, _rows, policy = checked_book(book)
     refuse_errors(checked, "生成解缴清单")

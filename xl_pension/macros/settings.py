@@ -14,8 +14,8 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from ..errors import XlPensionError
-from ..policy import Policy
+from ..core.errors import XlPensionError
+from ..core.policy import Policy
 from ._book import Book, Sheet, bold, cosmetic, find_sheet, fresh_sheet, grid, widths, write_rows
 
 SETTINGS_ENV = "XL_PENSION_SETTINGS"
@@ -78,7 +78,7 @@ def save_settings(settings: Settings) -> Path:
 
 def load_policy_setting(settings: Settings) -> Policy:
     """The policy named in the settings (or the packaged default)."""
-    from ..policy import load_policy
+    from ..core.policy import load_policy
 
     return load_policy(settings.policy or None)
 
@@ -155,8 +155,8 @@ def settings(book: Book) -> None:
 
 def _check_settings(s: Settings) -> None:
     """Refuse settings that cannot work, with one Chinese sentence."""
-    from ..policy import load_policy
-    from ..values import phone_ok, phone_text
+    from ..core.policy import load_policy
+    from ..core.values import phone_ok, phone_text
 
     if s.policy:
         if not Path(s.policy).is_file():

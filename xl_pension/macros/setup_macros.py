@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import XlPensionError
+from ..core.errors import XlPensionError
 from ._book import Book, alert, book_folder, cosmetic, read_meta
 from .settings import load_policy_setting, load_settings, read_form, remove_form, show_form
 
@@ -61,7 +61,7 @@ def new_roster(book: Book) -> None:
 
 def show_help(book: Book) -> None:
     """使用说明: what each button does, in one message box."""
-    from ..addin_build import load_manifest
+    from ..addin.build import load_manifest
 
     manifest = load_manifest()
     lines = [f"“{b.label}”：{b.screentip}" for b in manifest.buttons if b.tag != "help"]

@@ -1,0 +1,29 @@
+"""Smoke test of the county benchmark at its small scale: it completes and computes its ratios
+(the figures themselves are measured by running it at full scale, not here)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "county.py"
+
+
+def test_benchmark_small_scale_completes(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARK), "--scale", "small", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    stages = data["stages"]
+    for name in ("split", "validate_compute", "notices", "summaries", "merge"):
+        assert stages[name]["seconds"] > 0 and stages[name]["rows"] > 0
+    assert stages["raw_read"]["seconds"] > 0 and stages["raw_write"]["seconds"] > 0
+    assert "| merge |" in proc.stdout and " x |" in proc.stdout  # ratios are in the table
+    assert data["validate_2000"] > 0 and data["import_macros"] < 5

@@ -1,0 +1,1 @@
+"""Building and installing the Excel ribbon add-in (.xlam) from xlwings' own template."""
