@@ -62,7 +62,7 @@ def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
     With ``skip_invalid`` the rows with errors are listed and left out instead.
     Returns the :class:`~xl_pension.core.validation.Checked` result and the money of each usable row.
     """
-    from ..core.errors import EXIT_FINDINGS
+    from ..core import catalogue as cat
     from ..core.money import person_money
     from ..core.validation import check_roster
     from ..io.reader import read_roster
@@ -76,9 +76,7 @@ def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
         )
         for f in errors[:50]:
             warn(describe(f))
-        err = XlPensionError(f"{Path(path).name} 校验未通过，已停止。", code="roster.has_errors")
-        err.exit_code = EXIT_FINDINGS
-        raise err
+        raise cat.ROSTER_HAS_ERRORS.error(file=Path(path).name)
     skipped = sorted({p.row for p in checked.people if p.has_error})
     if skipped:
         warn(
@@ -164,20 +162,16 @@ def folder_inputs(
     Refuses (exit 2) a missing folder, a file given as folder, or a folder without rosters;
     ``layout`` says in the message where rosters are expected.
     """
-    from ..core.errors import UnusableInputError
+    from ..core import catalogue as cat
 
     policy = policy_from(args)
     root = Path(args.folder)
     if not root.exists():
-        raise UnusableInputError(f"找不到文件夹 {root}。", code="folder.missing")
+        raise cat.FOLDER_MISSING.error(root=root)
     if not root.is_dir():
-        raise UnusableInputError(
-            f"{root} 不是文件夹；请指定存放各村花名册的文件夹。", code="folder.invalid"
-        )
+        raise cat.FOLDER_INVALID.error(root=root)
     out = Path(args.output) if args.output else root / default_output
     paths = find_rosters(root, out)
     if not paths:
-        raise UnusableInputError(
-            f"文件夹 {root} 里没有找到花名册（{layout}）。", code="folder.no_rosters"
-        )
+        raise cat.FOLDER_NO_ROSTERS.error(root=root, layout=layout)
     return policy, root, out, paths

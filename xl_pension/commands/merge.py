@@ -20,7 +20,8 @@ import argparse
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
-from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core import catalogue as cat
+from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.policy import Policy
 from .common import check_file, date_argument, folder_inputs, say, warn
 from .summary import is_our_output, relative
@@ -106,20 +107,14 @@ def run(args: argparse.Namespace) -> int:
     for p in result.problems:
         warn(f"无法读取 {p.file}：{p.finding.message}")
     if result.rows_read == 0 and not result.villages and not result.unknown:
-        raise UnusableInputError(
-            f"文件夹 {root} 里没有可用的花名册（{len(result.problems)} 个文件都无法读取）。",
-            code="folder.no_rosters",
-        )
+        raise cat.FOLDER_NO_ROSTERS.error("unreadable", root=root, problems=len(result.problems))
     date = args.date or dt.date.today()
     conservation = check_conservation(result)
     report = render_report("county.j2", bulletin_context(result, policy, date))
     try:
         write_county(out, result, policy, conservation, report=report, root=root, date=date)
     except OSError as exc:
-        raise XlPensionError(
-            f"无法写入 {out}（{exc.strerror or exc}）；如果该文件正在 Excel 或 WPS 中打开，请先关闭。",
-            code="output.unwritable",
-        ) from None
+        raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
     skipped = f"，跳过本程序生成的汇总表 {ours} 个" if ours else ""
     rosters = len(result.villages) + len(result.unknown)
     say(f"读取 {rosters} 个花名册{skipped}。")

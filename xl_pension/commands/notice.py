@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core import catalogue as cat
+from ..core.errors import EXIT_FINDINGS, EXIT_OK, FindingsError, UnusableInputError, XlPensionError
 from ..core.policy import Policy
 from .common import (
     cached_policy,
@@ -191,10 +192,15 @@ class NoticeResult(NamedTuple):
     status: str
     message: str = ""
     code: str = ""
-    exit_code: int = EXIT_OK
+    error: type[XlPensionError] = XlPensionError  # the class of the error (its exit code)
     notice: NoticeContext | None = None
     people: int = 0
     output: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """The exit code of the error (from its class); 0 for a village done."""
+        return self.error.exit_code if self.status != OK else EXIT_OK
 
 
 class _Recorder(io.TextIOBase):
@@ -228,11 +234,11 @@ def notice_file(job: NoticeJob) -> NoticeResult:
     except XlPensionError as exc:
         if isinstance(exc, UnusableInputError):
             status = UNUSABLE
-        elif exc.code == "roster.has_errors":
+        elif isinstance(exc, FindingsError):
             status = REFUSED
         else:
             status = FAILED
-        return NoticeResult(status, exc.message, exc.code, exc.exit_code, output=tuple(log))
+        return NoticeResult(status, exc.message, exc.code, type(exc), output=tuple(log))
     if job.format == SHEET:
         ctx = replace(ctx, rows=[])  # only the totals and period are needed
     return NoticeResult(OK, notice=ctx, people=ctx.totals.people, output=tuple(log))
@@ -261,7 +267,7 @@ def run_folder(root: Path, policy: Policy, args: argparse.Namespace, start: dt.d
 
     files = find_rosters(root)
     if not files:
-        raise UnusableInputError(f"文件夹 {root} 中没有找到花名册（.xlsx）。", code="file.missing")
+        raise cat.FILE_MISSING.error("folder", root=root)
     fmt = _format(args)
     jobs = []
     for src in files:
@@ -293,9 +299,7 @@ def run_folder(root: Path, policy: Policy, args: argparse.Namespace, start: dt.d
                 warn(f"未生成 {rel} 的公示：花名册有错误，请改正后重新生成。")
                 batch.refused.append(str(rel))
             elif result.status == FAILED:
-                err = XlPensionError(result.message, code=result.code)
-                err.exit_code = result.exit_code
-                raise err
+                raise result.error(result.message, code=result.code)
             elif result.notice is not None:
                 batch.done.append(result.notice)
                 people += result.people
@@ -319,7 +323,7 @@ def run_folder(root: Path, policy: Policy, args: argparse.Namespace, start: dt.d
         )
         return EXIT_FINDINGS
     if not batch.done:
-        raise UnusableInputError(f"文件夹 {root} 中没有可用的花名册。", code="template.not_roster")
+        raise cat.TEMPLATE_NOT_ROSTER.error("folder", root=root)
     return EXIT_OK
 
 

@@ -19,7 +19,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError
+from ..core import catalogue as cat
+from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from .common import cached_policy, policy_from, say, warn
 
 if TYPE_CHECKING:
@@ -69,15 +70,9 @@ def plan_paths(out: Path, keys: list[VillageKey]) -> dict[VillageKey, Path]:
 
 def _check_output(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
-        raise UnusableInputError(
-            f"输出位置 {out} 是一个文件，请指定一个文件夹。", code="output.invalid"
-        )
+        raise cat.OUTPUT_INVALID.error(out=out)
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise UnusableInputError(
-            f"输出文件夹 {out} 不是空的；为免覆盖各村已填写的花名册，请换一个新文件夹，"
-            "或加 --force（将被覆盖的文件先备份为 .bak.xlsx）。",
-            code="output.not_empty",
-        )
+        raise cat.OUTPUT_NOT_EMPTY.error(out=out)
 
 
 # One village roster to write: (path, policy file or None, township code, village, records).
@@ -124,11 +119,7 @@ def run(args: argparse.Namespace) -> int:
     source = read_county_list(args.list)
     list_name = Path(args.list).name
     if not source.rows:
-        raise UnusableInputError(
-            f"{list_name}：工作表“{source.sheet}”第 {source.header_row} 行表头下面没有任何人员，"
-            "无法拆分。",
-            code="list.empty",
-        )
+        raise cat.LIST_EMPTY.error(file=list_name, sheet=source.sheet, header_row=source.header_row)
     say(
         f"读取 {list_name}：工作表“{source.sheet}”，表头在第 {source.header_row} 行，"
         f"共 {len(source.rows)} 行人员。"

@@ -17,7 +17,8 @@ import argparse
 import datetime as dt
 from pathlib import Path, PurePosixPath
 
-from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
+from ..core import catalogue as cat
+from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.policy import Policy
 from .common import check_file, date_argument, folder_inputs, say, warn
 
@@ -110,10 +111,7 @@ def run(args: argparse.Namespace) -> int:
     for p in problems:
         warn(f"无法读取 {p.file}：{p.finding.message}")
     if not results:
-        raise UnusableInputError(
-            f"文件夹 {root} 里没有可用的花名册（{len(problems)} 个文件都无法读取）。",
-            code="folder.no_rosters",
-        )
+        raise cat.FOLDER_NO_ROSTERS.error("unreadable", root=root, problems=len(problems))
     report_date = args.date or dt.date.today()
     fallback = root.resolve().name
     summary = summarize(results, policy, report_date=report_date, problems=problems, place=fallback)
@@ -121,10 +119,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_township_summary(out, summary, policy, report=report, root=root)
     except OSError as exc:
-        raise XlPensionError(
-            f"无法写入 {out}（{exc.strerror or exc}）；如果该文件正在 Excel 或 WPS 中打开，请先关闭。",
-            code="output.unwritable",
-        ) from None
+        raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
     t = summary.total
     people = sum(v.tally.rows for v in summary.villages)
     skipped = f"，跳过本程序生成的汇总表 {ours} 个" if ours else ""

@@ -10,7 +10,8 @@ EXIT_UNUSABLE = 2
 class XlPensionError(Exception):
     """An error whose message is a complete Chinese sentence meant for the user.
 
-    ``exit_code`` is what the command line returns when this error ends a command.
+    ``exit_code`` is what the command line returns when this error ends a command: it belongs
+    to the class (never set on an instance), so that every front end maps errors alike.
     """
 
     exit_code = EXIT_UNUSABLE
@@ -19,6 +20,12 @@ class XlPensionError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class FindingsError(XlPensionError):
+    """A command refused its work because the input has findings the user must fix (exit 1)."""
+
+    exit_code = EXIT_FINDINGS
 
 
 class PolicyError(XlPensionError):

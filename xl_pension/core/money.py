@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-from .policy import Policy
-from .validation import Person
+from .policy import Category, Policy
+
+if TYPE_CHECKING:  # validation calls the amount-due rule below: no import at run time
+    from .validation import Person
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,19 @@ class Money:
         return self.personal_due + self.backpay
 
 
+def government_part(category: Category, tier: int) -> int:
+    """代缴: what the government pays of a ``tier`` (yuan) for ``category``, at most the tier."""
+    return min(category.government_pays, tier)
+
+
+def amount_due(category: Category, tier: int) -> int:
+    """个人应缴: what a person of ``category`` pays themselves for ``tier`` (yuan), never below 0.
+
+    The one amount-due rule: validation checks 实缴金额 against it, compute writes it.
+    """
+    return tier - government_part(category, tier)
+
+
 def _subsidy_of_amount(policy: Policy, amount: int) -> int:
     """Subsidy of the highest tier whose amount is not above ``amount`` (0 if none)."""
     best = 0
@@ -55,8 +71,8 @@ def person_money(person: Person, policy: Policy) -> Money | None:
     category = policy.category_by_name.get(person.category)
     if tier is None or category is None:
         return None
-    government = min(category.government_pays, tier.amount)
-    personal = tier.amount - government
+    government = government_part(category, tier.amount)
+    personal = amount_due(category, tier.amount)
     subsidy = tier.subsidy
     if not category.subsidy_on_government_part and government:
         subsidy = max(subsidy - _subsidy_of_amount(policy, government), 0)

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from . import catalogue as cat
 from .errors import PolicyError
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "policies" / "dongming-2024.toml"
@@ -163,7 +164,7 @@ class _Reader:
         self.file = file
 
     def fail(self, path: str, what: str) -> PolicyError:
-        return PolicyError(f"政策文件 {self.file} 有误：{path} {what}。", code="policy.invalid")
+        return cat.POLICY_INVALID.error(file=self.file, path=path, what=what)
 
     def get(self, table: dict[str, Any], key: str, path: str) -> Any:
         if not isinstance(table, dict) or key not in table:
@@ -231,13 +232,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
     except FileNotFoundError:
-        raise PolicyError(f"找不到政策文件 {file}。", code="policy.missing") from None
+        raise cat.POLICY_MISSING.error(file=file) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"无法读取政策文件 {file}：{exc}。", code="policy.unreadable") from None
+        raise cat.POLICY_UNREADABLE.error(file=file, reason=exc) from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(
-            f"政策文件 {file} 格式错误（TOML）：{exc}。", code="policy.invalid"
-        ) from None
+        raise cat.POLICY_INVALID.error("toml", file=file, reason=exc) from None
     return parse_policy(data, str(file))
 
 

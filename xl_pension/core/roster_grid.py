@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from . import catalogue as cat
 from .errors import UnusableInputError
-from .findings import Finding, Severity
+from .findings import Finding
 from .roster import Record, Roster
 from .schema import (
     REQUIRED_HEADER_KEYS,
@@ -30,7 +31,9 @@ HEADER_SEARCH_ROWS = 30
 
 def not_roster(file: str | Path, why: str) -> UnusableInputError:
     """The error for a file that cannot be used as a roster."""
-    return UnusableInputError(f"{Path(file).name}：{why}", code="template.not_roster")
+    error = cat.TEMPLATE_NOT_ROSTER.error(file=Path(file).name, why=why)
+    assert isinstance(error, UnusableInputError)
+    return error
 
 
 def _is_empty(v: object) -> bool:
@@ -87,18 +90,7 @@ def meta_from_rows(rows: list[list[object]]) -> dict[str, str]:
 
 def _template_findings(sheet_name: str, meta: dict[str, str]) -> list[Finding]:
     if not meta:
-        return [
-            Finding(
-                "template.meta_missing",
-                Severity.WARNING,
-                sheet_name,
-                None,
-                "",
-                "",
-                "本表缺少标准模板的隐藏信息页（_meta），无法确认乡镇、村和年度；"
-                "建议用“新建花名册”生成标准表后把数据复制过去。",
-            )
-        ]
+        return [cat.TEMPLATE_META_MISSING.at(sheet_name, None)]
     try:
         version = int(meta.get("template_version", "0"))
     except ValueError:
@@ -106,15 +98,12 @@ def _template_findings(sheet_name: str, meta: dict[str, str]) -> list[Finding]:
     if version >= TEMPLATE_VERSION:
         return []
     return [
-        Finding(
-            "template.version",
-            Severity.WARNING,
+        cat.TEMPLATE_VERSION.at(
             sheet_name,
             None,
-            "",
             str(meta.get("template_version", "")),
-            f"本表由旧版模板（第 {version} 版）制作，当前为第 {TEMPLATE_VERSION} 版；"
-            "建议用“新建花名册”生成新表后把数据复制过去。",
+            version=version,
+            current=TEMPLATE_VERSION,
         )
     ]
 

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import catalogue as cat
 from ..core.errors import UnusableInputError
 from ..core.schema import COUNTY_LIST_COLUMNS, county_list_key
 from ..reports.county_list import LIST_REQUIRED_KEYS, ListRow, Rejected
@@ -66,7 +67,9 @@ def _header_in(rows: list[list[object]]) -> tuple[int, dict[str, int], int]:
 
 
 def _unusable(path: Path, why: str) -> UnusableInputError:
-    return UnusableInputError(f"{path.name}：{why}", code="list.not_county_list")
+    error = cat.LIST_NOT_COUNTY_LIST.error(file=path.name, why=why)
+    assert isinstance(error, UnusableInputError)
+    return error
 
 
 def read_county_list(path: str | Path) -> CountyList:

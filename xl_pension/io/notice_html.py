@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ..core.paths import templates_dir
 from ..core.schema import TOTALS_LABEL
 from ..reports.notice import MONEY_KEYS, NOTICE_COLUMNS, NoticeContext
@@ -57,19 +57,16 @@ def _render(name: str, variables: dict[str, object], folder: Path | None) -> str
     try:
         return environment(folder).get_template(name).render(variables)
     except jinja2.TemplateNotFound:
-        raise XlPensionError(
-            f"找不到公示模板 {name}（应在 {templates_dir() / 'notice'}），请重新安装 xl-pension。",
-            code="notice.template_missing",
+        raise cat.NOTICE_TEMPLATE_MISSING.error(
+            name=name, folder=templates_dir() / "notice"
         ) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise XlPensionError(
-            f"公示模板 {name} 第 {exc.lineno} 行有语法错误：{exc.message}。",
-            code="notice.template_invalid",
+        raise cat.NOTICE_TEMPLATE_INVALID.error(
+            "syntax", name=name, line=exc.lineno, reason=exc.message
         ) from None
     except jinja2.UndefinedError as exc:
-        raise XlPensionError(
-            f"公示模板 {name} 用了不存在的变量（{exc.message}），请对照模板开头的说明修改。",
-            code="notice.template_invalid",
+        raise cat.NOTICE_TEMPLATE_INVALID.error(
+            "undefined", name=name, reason=exc.message
         ) from None
 
 

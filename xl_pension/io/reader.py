@@ -13,7 +13,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
-from ..core.errors import UnusableInputError
+from ..core import catalogue as cat
 from ..core.roster import Roster
 from ..core.roster_grid import (
     HEADER_SEARCH_ROWS,
@@ -32,7 +32,7 @@ def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
     """Open an .xlsx/.xlsm with calamine, turning every kind of bad file into one clear error."""
     p = Path(path)
     if not p.exists():
-        raise UnusableInputError(f"找不到文件 {p}。", code="file.missing")
+        raise cat.FILE_MISSING.error(path=p)
     if p.is_dir():
         raise not_roster(p, "这是一个文件夹，不是 Excel 文件。")
     suffix = p.suffix.lower()
@@ -47,9 +47,7 @@ def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
         with p.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        raise UnusableInputError(
-            f"无法读取文件 {p.name}（{exc.strerror}）。", code="file.unreadable"
-        ) from None
+        raise cat.FILE_UNREADABLE.error(file=p.name, reason=exc.strerror) from None
     if size == 0:
         raise not_roster(p, "是空文件（0 字节），可能保存时出错，请重新保存或重新下载。")
     if head == _OLE_MAGIC:

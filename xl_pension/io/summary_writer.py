@@ -27,7 +27,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ..core.findings import Severity
 from ..core.paths import templates_dir
 from ..core.policy import Policy
@@ -71,15 +71,9 @@ def render_report(name: str, variables: dict[str, object]) -> str:
     try:
         text = env.get_template(name).render(variables)
     except jinja2.TemplateNotFound:
-        raise XlPensionError(
-            f"找不到报告模板 {name}（应在 {folder}），请重新安装 xl-pension。",
-            code="report.template_missing",
-        ) from None
+        raise cat.REPORT_TEMPLATE_MISSING.error(name=name, folder=folder) from None
     except (jinja2.TemplateSyntaxError, jinja2.UndefinedError) as exc:
-        raise XlPensionError(
-            f"报告模板 {name} 有误：{exc.message}；请对照模板开头的说明修改。",
-            code="report.template_invalid",
-        ) from None
+        raise cat.REPORT_TEMPLATE_INVALID.error(name=name, reason=exc.message) from None
     return "".join(line.strip() for line in text.splitlines())
 
 

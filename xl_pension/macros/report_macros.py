@@ -15,6 +15,7 @@ import importlib
 import io
 from pathlib import Path
 
+from ..core import catalogue as cat
 from ..core.errors import EXIT_OK, XlPensionError
 from ._book import Book, alert, book_folder, cosmetic, status
 from .settings import load_settings
@@ -26,10 +27,7 @@ def _folder(book: Book) -> Path:
         return Path(settings.folder)
     folder = book_folder(book)
     if folder is None:
-        raise XlPensionError(
-            "不知道要汇总哪个文件夹：请先在“设置”中填写工作文件夹，或打开该文件夹中已保存的花名册。",
-            code="folder.unknown",
-        )
+        raise cat.FOLDER_UNKNOWN.error()
     return folder
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.errors import EXIT_FINDINGS, XlPensionError
+from ..core import catalogue as cat
 from ..core.findings import count_by_severity
 from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
 from ._book import (
@@ -52,12 +52,7 @@ def refuse_errors(checked: Checked, what: str) -> None:
     """Stop (exit code 1, one message) when the roster has errors; ``what`` is the action."""
     errors = checked.errors
     if errors:
-        err = XlPensionError(
-            f"花名册有 {len(errors)} 条错误，未{what}；请先点“校验花名册”查看并改正。",
-            code="roster.has_errors",
-        )
-        err.exit_code = EXIT_FINDINGS
-        raise err
+        raise cat.ROSTER_HAS_ERRORS.error("ribbon", errors=len(errors), action=what)
 
 
 def validate(book: Book) -> None:

@@ -13,27 +13,32 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..core import catalogue as cat
 from ..core import idnum
 from ..core.groups import group_sort_key
 from ..core.policy import Policy, Township
+from ..core.validation import id_problem
 from ..core.values import BadValue, parse_money, phone_text, text
 
 # Keys of the list's columns that must be present in its header row.
 LIST_REQUIRED_KEYS = ("township", "village", "name", "id_number")
 TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 
-# Rejection codes (stable) and the label each is counted under.
+# Rejection codes (stable, from the findings catalogue) and the label each is counted under.
 REJECT_LABELS: dict[str, str] = {
-    "township.empty": "乡镇为空",
-    "township.unknown": "乡镇无法识别",
-    "village.empty": "村为空",
-    "name.empty": "姓名为空",
-    "id.missing": "身份证号码为空",
-    "id.numeric": "身份证号码存成了数值",
-    "id.format": "身份证号码位数或格式不对",
-    "id.checksum": "身份证号码校验位不对",
-    "id.birthdate": "身份证号码出生日期不对",
-    "id.duplicate": "身份证号码在名单中重复",
+    t.code: t.label
+    for t in (
+        cat.TOWNSHIP_EMPTY,
+        cat.TOWNSHIP_UNKNOWN,
+        cat.VILLAGE_EMPTY,
+        cat.NAME_EMPTY,
+        cat.ID_MISSING,
+        cat.ID_NUMERIC,
+        cat.ID_FORMAT,
+        cat.ID_CHECKSUM,
+        cat.ID_BIRTHDATE,
+        cat.ID_DUPLICATE,
+    )
 }
 
 
@@ -188,20 +193,15 @@ def _id_text(raw: object) -> tuple[str, tuple[str, str] | None]:
 
 
 def _id_problem(raw: object, norm: str) -> tuple[str, str] | None:
-    """(code, Chinese reason) when the ID cannot be used, else ``None``."""
+    """(code, Chinese reason) when the ID cannot be used, else ``None`` (the roster's check
+    chain, worded for the list's problem report)."""
     if raw is None or not norm:
-        return "id.missing", "身份证号码为空"
-    if idnum.was_numeric(raw):
-        return "id.numeric", "身份证号码被存成了数值，后几位已丢失，请按身份证重新录入（文本格式）"
-    if idnum.is_old_15(norm):
-        return "id.format", "是旧版 15 位身份证号码，请改为 18 位"
-    if not idnum.has_valid_format(norm):
-        return "id.format", f"身份证号码应为 18 位（17 位数字加末位数字或 X），现为 {len(norm)} 位"
-    if not idnum.checksum_ok(norm):
-        return "id.checksum", "身份证号码校验位不对，可能有数字输错"
-    if idnum.birth_date(norm) is None:
-        return "id.birthdate", "身份证号码中的出生日期不是真实日期"
-    return None
+        return cat.ID_MISSING.code, cat.ID_MISSING.message("list")
+    problem = id_problem(raw, norm)
+    if problem is None:
+        return None
+    ftype, variant, fields = problem
+    return ftype.code, ftype.message(f"list.{variant}" if variant else "list", **fields)
 
 
 def _township_problem(
@@ -210,14 +210,12 @@ def _township_problem(
     """(code, Chinese reason) for a township cell that names no single township."""
     shown = text(value)
     if not shown:
-        return "township.empty", "乡镇为空"
+        return cat.TOWNSHIP_EMPTY.code, cat.TOWNSHIP_EMPTY.message()
+    unknown = cat.TOWNSHIP_UNKNOWN
     if candidates:
         names = "、".join(t.name for t in candidates)
-        return "township.unknown", f"乡镇“{shown}”不明确（可能是{names}），请写全称"
-    return (
-        "township.unknown",
-        f"乡镇“{shown}”不是{policy.county_name}的乡镇（街道），请改为政策文件中的名称或 9 位代码",
-    )
+        return unknown.code, unknown.message("ambiguous", township=shown, names=names)
+    return unknown.code, unknown.message(township=shown, county=policy.county_name)
 
 
 def _last_tier(value: object) -> object:
@@ -252,10 +250,10 @@ def place_rows(rows: Iterable[ListRow], policy: Policy) -> SplitResult:
             problems.append(_township_problem(v.get("township"), township, policy))
         village = _compact(v.get("village"))
         if not village:
-            problems.append(("village.empty", "村为空"))
+            problems.append((cat.VILLAGE_EMPTY.code, cat.VILLAGE_EMPTY.message()))
         name = _name(v.get("name"))
         if not name:
-            problems.append(("name.empty", "姓名为空"))
+            problems.append((cat.NAME_EMPTY.code, cat.NAME_EMPTY.message()))
         raw_id = v.get("id_number")
         id_text, id_bad = _id_text(raw_id)
         if id_bad:
@@ -263,12 +261,8 @@ def place_rows(rows: Iterable[ListRow], policy: Policy) -> SplitResult:
         if not problems and id_text in placed_at:
             first_row, first_township, first_village = placed_at[id_text]
             place = f"{first_township.name}{first_village}"
-            problems.append(
-                (
-                    "id.duplicate",
-                    f"身份证号码与第 {first_row} 行重复（已放入{place}），同一人只保留一行",
-                )
-            )
+            dup = cat.ID_DUPLICATE
+            problems.append((dup.code, dup.message("list", first_row=first_row, place=place)))
         if problems:
             result.rejected.append(
                 Rejected(

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePosixPath
 
+from ..core import catalogue as cat
 from ..core import idnum
-from ..core.findings import Finding, Severity
+from ..core.findings import Finding
 from ..core.money import person_money
 from ..core.policy import Policy, Township
-from ..core.schema import BY_KEY
 from ..core.validation import Checked
 from .summary import (
     FileFinding,
@@ -316,25 +316,17 @@ class CountyMerge:
         out = []
         if not place.known:
             out.append(
-                Finding(
-                    "place.unknown",
-                    Severity.ERROR,
-                    sheet,
-                    None,
-                    "",
-                    "",
-                    f"无法确定所属村或乡镇：{place.problem}。本表 {len(item.checked.people)} 行全部暂不"
-                    "列入批量申报清单；请把花名册放进所属乡镇的文件夹，并用标准模板填写村名。",
+                cat.PLACE_UNKNOWN.at(
+                    sheet, None, problem=place.problem, rows=len(item.checked.people)
                 )
             )
         if place.note:
-            out.append(Finding("place.mismatch", Severity.WARNING, sheet, None, "", "", place.note))
+            out.append(cat.PLACE_MISMATCH.at(sheet, None, note=place.note))
         return out
 
     def _duplicates(self, item: RosterInput, township: str, extra: list[Finding]) -> set[int]:
         """Rows of this roster whose ID number was seen in an earlier roster."""
         later: set[int] = set()
-        header = BY_KEY["id_number"].header
         for p in item.checked.people:
             if not p.id_valid:
                 continue
@@ -350,15 +342,8 @@ class CountyMerge:
             self.duplicates.append(DuplicatePair(masked, first, here))
             where = f"{first.township}{first.village or ''}（{first.file} 第 {first.row} 行）"
             extra.append(
-                Finding(
-                    "id.duplicate",
-                    Severity.ERROR,
-                    item.checked.roster.sheet,
-                    p.row,
-                    header,
-                    masked,
-                    f"身份证号码与{where}重复，同一人只能在一个村参保缴费；本行暂不列入批量申报"
-                    "清单，请两村核实后删除其中一处。",
+                cat.ID_DUPLICATE.at(
+                    item.checked.roster.sheet, p.row, masked, variant="merge", where=where
                 )
             )
         return later

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import catalogue as cat
 from ..core import idnum, schema
-from ..core.errors import XlPensionError
 from ..core.groups import group_sort_key
 from ..core.money import Money, Totals, totals_of
 from ..core.policy import Policy
@@ -54,10 +54,7 @@ def _working_period(start: dt.date, days: int) -> tuple[dt.date, dt.date]:
     try:
         from chinese_calendar import is_workday
     except ImportError:  # pragma: no cover - a declared dependency
-        raise XlPensionError(
-            "政策规定按工作日计算公示期，需要安装 chinesecalendar 软件包（pip install chinesecalendar）。",
-            code="notice.calendar_missing",
-        ) from None
+        raise cat.NOTICE_CALENDAR_MISSING.error() from None
     day, counted, first = start, 0, None
     try:
         while True:
@@ -68,11 +65,7 @@ def _working_period(start: dt.date, days: int) -> tuple[dt.date, dt.date]:
                     return first, day
             day += dt.timedelta(days=1)
     except NotImplementedError:
-        raise XlPensionError(
-            f"节假日安排中还没有 {day.year} 年的数据，无法按工作日计算公示期；"
-            "请升级 chinesecalendar 软件包，或在政策文件中改为按自然日（calendar）计算。",
-            code="notice.calendar_year",
-        ) from None
+        raise cat.NOTICE_CALENDAR_YEAR.error(year=day.year) from None
 
 
 def notice_period(start: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeVar
 
+from ..core import catalogue as cat
 from ..core.findings import Finding, Severity
 from ..core.policy import Policy
 from ..core.schema import BY_KEY, TAX_LIST_COLUMNS
@@ -148,7 +149,7 @@ def finding_cell(finding: Finding, columns: dict[str, int]) -> str:
     return f"{column_letter(columns.get(finding.column, 1))}{finding.row}"
 
 
-def problem(file: str, message: str, code: str = "template.not_roster") -> FileFinding:
+def problem(file: str, message: str, code: str = cat.TEMPLATE_NOT_ROSTER.code) -> FileFinding:
     """A file-level problem (e.g. a file that is not a roster) as a finding."""
     return FileFinding(file, "", "", Finding(code, Severity.UNUSABLE, "", None, "", "", message))
 

@@ -15,37 +15,39 @@ import datetime as dt
 import random
 from dataclasses import asdict, dataclass
 
-from ..core import idnum, schema
+from ..core import catalogue, idnum, schema
 from ..core.policy import Category, PaymentMethod, Policy, Tier, Township
 from . import names
 
 DATA_START_ROW: int = schema.DATA_START_ROW  # 3: title on row 1, header on row 2
 
-# Planted mistakes: (finding code, schema key of the column it is reported on, base row: any,
-# unpaid, paid, charged (amount > 0), ordinary (charged and 普通) or offline (charged, 线下)).
-_MISTAKES: tuple[tuple[str, str, str], ...] = (
-    ("id.checksum", "id_number", "any"),
-    ("id.numeric", "id_number", "any"),
-    ("id.duplicate", "id_number", "any"),
-    ("name.invalid", "name", "any"),
-    ("age.over_max", "id_number", "paid"),  # unpaid 已领取待遇/在校学生 rows skip the age rules
-    ("age.under_min", "id_number", "paid"),
-    ("gender.mismatch", "gender", "any"),
-    ("category.invalid", "category", "unpaid"),
-    ("tier.invalid", "tier", "ordinary"),
-    ("tier.restricted", "tier", "ordinary"),
-    ("amount.mismatch", "amount", "ordinary"),
-    ("method.invalid", "method", "charged"),
-    ("receipt.missing", "receipt", "offline"),
-    ("receipt.duplicate", "receipt", "offline"),
-    ("date.outside_window", "pay_date", "paid"),
-    ("required.missing", "pay_date", "charged"),
-    ("phone.invalid", "phone", "any"),
-    ("backpay.invalid", "backpay_years", "paid"),
-    ("unpaid.no_reason", "unpaid_reason", "unpaid"),
+# Planted mistakes, enumerated from the findings catalogue: (finding type, base row: any, unpaid,
+# paid, charged (amount > 0), ordinary (charged and 普通) or offline (charged, 线下)). Each is
+# reported on its type's column; required.missing is planted as an empty 缴费日期.
+_MISTAKES: tuple[tuple[catalogue.FindingType, str], ...] = (
+    (catalogue.ID_CHECKSUM, "any"),
+    (catalogue.ID_NUMERIC, "any"),
+    (catalogue.ID_DUPLICATE, "any"),
+    (catalogue.NAME_INVALID, "any"),
+    (catalogue.AGE_OVER_MAX, "paid"),  # unpaid 已领取待遇/在校学生 rows skip the age rules
+    (catalogue.AGE_UNDER_MIN, "paid"),
+    (catalogue.GENDER_MISMATCH, "any"),
+    (catalogue.CATEGORY_INVALID, "unpaid"),
+    (catalogue.TIER_INVALID, "ordinary"),
+    (catalogue.TIER_RESTRICTED, "ordinary"),
+    (catalogue.AMOUNT_MISMATCH, "ordinary"),
+    (catalogue.METHOD_INVALID, "charged"),
+    (catalogue.RECEIPT_MISSING, "offline"),
+    (catalogue.RECEIPT_DUPLICATE, "offline"),
+    (catalogue.DATE_OUTSIDE_WINDOW, "paid"),
+    (catalogue.REQUIRED_MISSING, "charged"),
+    (catalogue.PHONE_INVALID, "any"),
+    (catalogue.BACKPAY_INVALID, "paid"),
+    (catalogue.UNPAID_NO_REASON, "unpaid"),
 )
-MISTAKE_KEYS: dict[str, str] = {code: key for code, key, _ in _MISTAKES}
-_BASE: dict[str, str] = {code: base for code, _, base in _MISTAKES}
+_PLANTED_COLUMN = {catalogue.REQUIRED_MISSING.code: "pay_date"}  # types without a column
+MISTAKE_KEYS: dict[str, str] = {t.code: _PLANTED_COLUMN.get(t.code, t.column) for t, _ in _MISTAKES}
+_BASE: dict[str, str] = {t.code: base for t, base in _MISTAKES}
 _Pools = tuple[list[dict[str, object]], list[dict[str, object]]]  # (not yet copied, copied)
 
 BAD_PHONE = "1390530123"  # 10 digits
@@ -252,14 +254,14 @@ class _Builder:
         p, rng = self.p, self.rng
         ident = str(rec["id_number"])
         male = idnum.sex(ident) == "男"
-        if code == "id.checksum":
+        if code == catalogue.ID_CHECKSUM.code:
             wrong = [c for c in "0123456789" if c != ident[17] and ident[15:17] + c != "000"]
             rec["id_number"] = ident[:17] + rng.choice(wrong)  # "...000" would read as numeric
-        elif code == "id.numeric":
+        elif code == catalogue.ID_NUMERIC.code:
             rec["id_number"] = float(
                 int(self.new_id(rng.choice(self.ages), male, digit_check=True))
             )
-        elif code in ("id.duplicate", "receipt.duplicate"):
+        elif code in (catalogue.ID_DUPLICATE.code, catalogue.RECEIPT_DUPLICATE.code):
             key = MISTAKE_KEYS[code]  # copy the value of an earlier row, not yet copied if any
             fresh, copied = sources[code]
             source = rng.choice(fresh or copied)
@@ -267,47 +269,47 @@ class _Builder:
                 fresh.remove(source)
                 copied.append(source)
             rec[key] = source[key]
-        elif code == "name.invalid":
+        elif code == catalogue.NAME_INVALID.code:
             name = str(rec["name"])
             at = rng.randint(1, len(name) - 1)
             rec["name"] = f"{name[:at]}{rng.randint(1, 9)}{name[at:]}"
-        elif code == "age.over_max":
+        elif code == catalogue.AGE_OVER_MAX.code:
             age = rng.randint(p.age_max + 1, p.age_max + 5)
             rec["id_number"] = self.new_id(age, male, area=p.county_code)
-        elif code == "age.under_min":
+        elif code == catalogue.AGE_UNDER_MIN.code:
             age = rng.randint(max(0, p.age_min - 2), p.age_min - 1)
             rec["id_number"] = self.new_id(age, male, area=p.county_code)
-        elif code == "gender.mismatch":
+        elif code == catalogue.GENDER_MISMATCH.code:
             rec["gender"] = "女" if male else "男"
-        elif code == "category.invalid":
+        elif code == catalogue.CATEGORY_INVALID.code:
             rec["category"] = next(c for c in BAD_CATEGORIES if c not in p.category_by_name)
-        elif code == "tier.invalid":
+        elif code == catalogue.TIER_INVALID.code:
             cat = str(rec["category"])
             bad = min(t.amount for t in p.tiers if t.allowed_for(cat)) + 50
             while bad in p.tier_by_amount:
                 bad += 50
             rec["tier"] = rec["amount"] = bad
-        elif code == "tier.restricted":
+        elif code == catalogue.TIER_RESTRICTED.code:
             tier = next(t for t in p.tiers if not t.allowed_for(str(rec["category"])))
             gov = p.category_by_name[str(rec["category"])].government_pays
             rec["tier"], rec["amount"] = tier.amount, max(0, tier.amount - gov)
-        elif code == "amount.mismatch":
+        elif code == catalogue.AMOUNT_MISMATCH.code:
             rec["amount"] = int(str(rec["amount"])) + 50
-        elif code == "method.invalid":
+        elif code == catalogue.METHOD_INVALID.code:
             rec["method"] = BAD_METHOD
             rec.pop("receipt", None)
-        elif code == "receipt.missing":
+        elif code == catalogue.RECEIPT_MISSING.code:
             del rec["receipt"]
-        elif code == "date.outside_window":
+        elif code == catalogue.DATE_OUTSIDE_WINDOW.code:
             rec["pay_date"] = p.collection_end + dt.timedelta(days=rng.randint(1, 20))
-        elif code == "required.missing":
+        elif code == catalogue.REQUIRED_MISSING.code:
             del rec["pay_date"]
-        elif code == "phone.invalid":
+        elif code == catalogue.PHONE_INVALID.code:
             rec["phone"] = BAD_PHONE
-        elif code == "backpay.invalid":
+        elif code == catalogue.BACKPAY_INVALID.code:
             rec["backpay_years"] = str(p.year)
             rec["backpay_amount"] = rec["tier"]
-        elif code == "unpaid.no_reason":
+        elif code == catalogue.UNPAID_NO_REASON.code:
             del rec["unpaid_reason"]
         else:  # pragma: no cover - MISTAKE_KEYS and this function go together
             raise ValueError(code)
@@ -321,7 +323,7 @@ class _Builder:
         at = dict(zip(rng.sample(range(1, size), len(codes)), codes, strict=True))
         forced: dict[int, _Need] = {}  # the source row of each duplicate receipt pays offline
         for pos, code in at.items():
-            if code == "receipt.duplicate":
+            if code == catalogue.RECEIPT_DUPLICATE.code:
                 free = [i for i in range(pos) if i not in at and i not in forced]
                 forced[rng.choice(free or [i for i in range(pos) if i not in at])] = _Need(
                     paid=True, charged=True, offline=True
@@ -330,7 +332,9 @@ class _Builder:
         groups = sorted(rng.choices(range(ngroups), k=size))
         self.receipt_prefix, self.receipt_count = f"DM{township.code[-3:]}-{index:02d}", 0
         records: list[dict[str, object]] = []
-        sources: dict[str, _Pools] = {c: ([], []) for c in ("id.duplicate", "receipt.duplicate")}
+        sources: dict[str, _Pools] = {
+            c: ([], []) for c in (catalogue.ID_DUPLICATE.code, catalogue.RECEIPT_DUPLICATE.code)
+        }
         planted = []
         file = f"{township.name}/{name}.xlsx"
         for i in range(size):
@@ -343,9 +347,9 @@ class _Builder:
                     PlantedMistake(township.name, name, file, excel_row(i), column, code)
                 )
             else:
-                sources["id.duplicate"][0].append(rec)
+                sources[catalogue.ID_DUPLICATE.code][0].append(rec)
                 if "receipt" in rec:
-                    sources["receipt.duplicate"][0].append(rec)
+                    sources[catalogue.RECEIPT_DUPLICATE.code][0].append(rec)
             rec.update(seq=i + 1, group=names.GROUP_NAMES[groups[i]])
             records.append({k: rec[k] for k in schema.BY_KEY if k in rec})
         return SampleVillage(township, name, records), planted
@@ -368,13 +372,13 @@ def plantable_codes(policy: Policy) -> list[str]:
     if not any(m.receipt_required for m in policy.payment_methods):
         skip |= {c for c, b in _BASE.items() if b == "offline"}
     if not any(t.restricted_to for t in policy.tiers):
-        skip.add("tier.restricted")
+        skip.add(catalogue.TIER_RESTRICTED.code)
     if BAD_METHOD in policy.method_by_name:
-        skip.add("method.invalid")
+        skip.add(catalogue.METHOD_INVALID.code)
     if policy.age_min < 1:
-        skip.add("age.under_min")
+        skip.add(catalogue.AGE_UNDER_MIN.code)
     if all(c in policy.category_by_name for c in BAD_CATEGORIES):
-        skip.add("category.invalid")
+        skip.add(catalogue.CATEGORY_INVALID.code)
     return [c for c in MISTAKE_KEYS if c not in skip]
 
 
