@@ -18,7 +18,7 @@ from xl_pension.core.policy import Policy, Township, load_policy
 from xl_pension.core.schema import DATA_START_ROW, HEADER_ROW, ROSTER_SHEET, header
 from xl_pension.core.validation import check_roster
 from xl_pension.io.reader import read_roster
-from xl_pension.reports.county_list import ListRow, TownshipMatcher, place_rows
+from xl_pension.reports.county_list import ListRow, place_rows
 from xl_pension.sample import generate_county
 
 LIST_HEADERS = (
@@ -267,22 +267,10 @@ def test_non_empty_output_is_refused_unless_forced(
     assert len(list(out.rglob("*.bak.xlsx"))) == len(first)
 
 
-def test_township_matching(policy: Policy) -> None:
-    m = TownshipMatcher(policy)
-    name = policy.township_by_name
-    assert m.match("城关") is name["城关街道"]
-    assert m.match(" 刘楼 ") is name["刘楼镇"]
-    assert m.match("焦园乡") is name["焦园乡"]
-    assert m.match("371728205") is name["焦园乡"]
-    assert m.match(371728205.0) is name["焦园乡"]
-    assert m.match("371728205000") is name["焦园乡"]
-    assert m.match("东明县城关街道") is name["城关街道"]
-    assert m.match("城关街道办事处") is name["城关街道"]
-    assert m.match("火星镇") is None and m.match("") is None
+def test_ambiguous_township_rows_are_rejected(policy: Policy) -> None:
     twins = dataclasses.replace(
         policy, townships=(Township("371728901", "张庄镇"), Township("371728902", "张庄乡"))
     )
-    assert isinstance(TownshipMatcher(twins).match("张庄"), list)
     result = place_rows(
         [ListRow(5, {"township": "张庄", "village": "甲村", "name": "王五", "id_number": "x"})],
         twins,

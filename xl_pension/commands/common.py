@@ -10,25 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.errors import XlPensionError
-from ..core.policy import Policy, Township, load_policy
+from ..core.policy import Policy, load_policy
 from ..io.atomic import backup
 
 
 def policy_from(args: argparse.Namespace) -> Policy:
     """The policy named by ``--policy`` (or the packaged default)."""
     return load_policy(args.policy)
-
-
-def township_of(policy: Policy, name_or_code: str) -> Township:
-    """A township of the policy by name or 9-digit code, or a clear error listing them."""
-    from ..reports.county_list import TownshipMatcher
-
-    text = name_or_code.strip()
-    found = TownshipMatcher(policy).match(text)
-    if isinstance(found, Township):
-        return found
-    names = "、".join(t.name for t in (found or policy.townships))
-    raise XlPensionError(f"“{text}”不是{policy.county_name}的乡镇（街道）。可选：{names}。")
 
 
 def keep_backup(path: Path) -> Path | None:

@@ -43,10 +43,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _group_of(file: str, policy: Policy) -> str:
+    from ..core.places import TownshipMatcher
+
     parts = PurePosixPath(file).parts
     if len(parts) == 1:
         return _ROOT
-    return next((t.code for t in policy.townships if parts[0] in (t.name, t.code)), _UNKNOWN)
+    township = TownshipMatcher(policy).township(parts[0])
+    return township.code if township is not None else _UNKNOWN
 
 
 def merge_folder(root: Path, paths: list[Path], policy: Policy):

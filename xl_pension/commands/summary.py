@@ -54,13 +54,14 @@ def relative(path: Path, root: Path) -> str:
 
 
 def _township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, str]:
-    for t in policy.townships:
-        if meta.get("township_code") == t.code or meta.get("township_name") == t.name:
-            return t.name, t.code
+    from ..core.places import TownshipMatcher
+
+    matcher = TownshipMatcher(policy)
     folder = PurePosixPath(file).parts[0] if len(PurePosixPath(file).parts) > 1 else ""
-    for t in policy.townships:
-        if folder in (t.name, t.code):
-            return t.name, t.code
+    for value in (meta.get("township_code"), meta.get("township_name"), folder):
+        township = matcher.township(value)
+        if township is not None:
+            return township.name, township.code
     return meta.get("township_name", ""), ""
 
 

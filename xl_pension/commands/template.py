@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..core.places import township_named
 from ..core.schema import TEMPLATE_FILE_NAME
-from .common import keep_backup, policy_from, say, township_of
+from .common import keep_backup, policy_from, say
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io.roster_writer import write_roster
 
     policy = policy_from(args)
-    township = township_of(policy, args.township) if args.township else None
+    township = township_named(policy, args.township) if args.township else None
     village = (args.village or "").strip()
     if args.output:
         out = Path(args.output)

@@ -341,6 +341,7 @@ TOWNSHIP_UNKNOWN = finding(
     {
         "ambiguous": "乡镇“{township}”不明确（可能是{names}），请写全称",
         "": "乡镇“{township}”不是{county}的乡镇（街道），请改为政策文件中的名称或 9 位代码",
+        "choose": "“{township}”不是{county}的乡镇（街道）。可选：{names}。",
     },
     label="乡镇无法识别",
 )

@@ -169,6 +169,6 @@ def _check_settings(s: Settings) -> None:
     if s.phone and not phone_ok(phone_text(s.phone)):
         raise XlPensionError(f"咨询电话“{s.phone}”不是 11 位手机号或带区号的固定电话，请核对。")
     if s.township:
-        from ..commands.common import township_of
+        from ..core.places import township_named
 
-        township_of(load_policy(s.policy or None), s.township)
+        township_named(load_policy(s.policy or None), s.township)

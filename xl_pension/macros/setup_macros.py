@@ -33,12 +33,12 @@ def new_roster(book: Book) -> None:
             "填好后再点一次“新建花名册”按钮。",
         )
         return
-    from ..commands.common import township_of
+    from ..core.places import township_named
     from ..io.roster_writer import write_roster
 
     if not typed.get(TOWNSHIP):
         raise XlPensionError("请在“新建花名册”表中填写乡镇（街道）名称。")
-    township = township_of(policy, typed[TOWNSHIP])
+    township = township_named(policy, typed[TOWNSHIP])
     village = typed.get(VILLAGE, "").strip()
     if not village:
         raise XlPensionError("请在“新建花名册”表中填写村（社区）名称。")

@@ -11,18 +11,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..core import catalogue as cat
 from ..core import idnum
 from ..core.groups import group_sort_key
+from ..core.places import TownshipMatcher
+from ..core.places import compact as _compact
 from ..core.policy import Policy, Township
 from ..core.validation import id_problem
 from ..core.values import BadValue, parse_money, phone_text, text
 
 # Keys of the list's columns that must be present in its header row.
 LIST_REQUIRED_KEYS = ("township", "village", "name", "id_number")
-TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 
 # Rejection codes (stable, from the findings catalogue) and the label each is counted under.
 REJECT_LABELS: dict[str, str] = {
@@ -113,12 +113,6 @@ class SplitResult:
 _SPACES = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1 << 16, typed=True)
-def _compact(value: object) -> str:
-    """Cell as NFKC text without any whitespace ('' for empty); cached, values repeat a lot."""
-    return _SPACES.sub("", text(value))
-
-
 def _name(value: object) -> str:
     """A person's name without whitespace, otherwise exactly as in the list (no NFKC: rare
     characters must stay the ones on the ID card)."""
@@ -127,58 +121,6 @@ def _name(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return _SPACES.sub("", str(value))
-
-
-def _stem(name: str) -> str:
-    for suffix in TOWNSHIP_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-class TownshipMatcher:
-    """Find a policy township from a list cell: name or 9-digit code, tolerant but unambiguous.
-
-    Accepted: the exact name or code after NFKC and whitespace removal; a 12-digit code ending in
-    ``000``; a name preceded by the county (``东明县城关街道``); ``街道办事处`` for ``街道``; and the
-    name without its ``街道``/``镇``/``乡`` suffix when only one township has that stem.
-    """
-
-    def __init__(self, policy: Policy) -> None:
-        self.policy = policy
-        self.exact: dict[str, Township] = {}
-        for t in policy.townships:
-            self.exact[t.name] = t
-            self.exact[t.code] = t
-        stems: dict[str, list[Township]] = {}
-        for t in policy.townships:
-            stems.setdefault(_stem(t.name), []).append(t)
-        self.stems = stems
-        self._cache: dict[str, Township | list[Township] | None] = {}
-
-    def match(self, value: object) -> Township | list[Township] | None:
-        """The township, a list of candidates when ambiguous, or ``None`` when unknown."""
-        s = _compact(value)
-        if s not in self._cache:
-            self._cache[s] = self._match(s)
-        return self._cache[s]
-
-    def _match(self, s: str) -> Township | list[Township] | None:
-        if not s:
-            return None
-        county = self.policy.county_name
-        if county in s:
-            s = s[s.index(county) + len(county) :]
-        if len(s) == 12 and s.isdigit() and s.endswith("000"):
-            s = s[:9]
-        if s.endswith("街道办事处"):
-            s = s.removesuffix("办事处")
-        if s in self.exact:
-            return self.exact[s]
-        candidates = self.stems.get(s, [])
-        if len(candidates) == 1:
-            return candidates[0]
-        return list(candidates) if candidates else None
 
 
 _CLEAN_ID = re.compile(r"\d{17}[\dX]")

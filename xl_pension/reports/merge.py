@@ -29,6 +29,7 @@ from ..core import catalogue as cat
 from ..core import idnum
 from ..core.findings import Finding
 from ..core.money import person_money
+from ..core.places import TownshipMatcher
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
 from .summary import (
@@ -69,27 +70,24 @@ class Place:
         return not self.problem
 
 
-def _township(policy: Policy, text: str) -> Township | None:
-    text = text.strip()
-    return next((t for t in policy.townships if text and text in (t.name, t.code)), None)
-
-
 def resolve_place(file: str, meta: Mapping[str, str], policy: Policy) -> Place:
     """The place of the roster at ``file`` (relative to the merged folder, '/'-separated).
 
-    Township: the first folder of ``file`` (its name or 9-digit code); for a file directly in
+    Township: the first folder of ``file`` (any spelling of its name or code that
+    :class:`~xl_pension.core.places.TownshipMatcher` accepts); for a file directly in
     the merged folder, the roster's ``_meta``. Village: the ``_meta`` village, else a file name
     that names a village (see :func:`~xl_pension.reports.village.village_from`).
     """
     parts = PurePosixPath(file).parts
     meta_name = meta.get("township_name", "") or meta.get("township_code", "")
-    meta_township = _township(policy, meta.get("township_code", "")) or _township(
-        policy, meta.get("township_name", "")
+    matcher = TownshipMatcher(policy)
+    meta_township = matcher.township(meta.get("township_code", "")) or matcher.township(
+        meta.get("township_name", "")
     )
     village = village_from(meta.get("village", ""), file)
     note = ""
     if len(parts) > 1:
-        township = _township(policy, parts[0])
+        township = matcher.township(parts[0])
         if township is None:
             problem = f"文件夹“{parts[0]}”不是{policy.county_name}的乡镇（街道）"
         else:
