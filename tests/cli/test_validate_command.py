@@ -413,7 +413,7 @@ CASES = [
     Case("xls_ole", raw("旧表.xls", OLE_FILE), 2, word=".xls"),
     Case("encrypted_ole_named_xlsx", raw("加密.xlsx", OLE_FILE), 2, word="密码"),
     Case("csv", raw("名单.csv", "姓名,身份证号码\n王秀英,1\n".encode("gbk")), 2, word="CSV"),
-    Case("ods", raw("名单.ods", b"PK\x03\x04"), 2, word=".xlsx"),
+    Case("ods", raw("名单.ods", b"PK\x03\x04"), 2, word="损坏"),
     Case("missing_file", missing_file, 2, word="找不到", code="file.missing"),
     Case("no_roster_sheet", no_roster_sheet, 2, word=ROSTER_SHEET),
     Case("no_header_row", no_header_row, 2, word="表头"),

@@ -80,13 +80,18 @@ _NOT_ROSTERS = frozenset({"拆分问题清单"})
 
 
 def is_roster_candidate(path: Path, root: Path) -> bool:
-    """True for an ``.xlsx``/``.xlsm`` under ``root`` that is not our own output, a backup, a
-    lock file (``~$``) or hidden."""
+    """True for an ``.xlsx``/``.xlsm``/``.xls``/``.ods`` under ``root`` that is not our own
+    output, a backup, a lock file (``~$``) or hidden. An ``.xls``/``.ods`` with an ``.xlsx`` of
+    the same name beside it is not one: that ``.xlsx`` is what compute or validate wrote from it."""
+    from ..io.formats import ROSTER_SUFFIXES, is_native, written_beside
+
     rel = path.relative_to(root)
     if any(part.startswith((".", "~$")) for part in rel.parts):
         return False
+    if not is_native(path) and written_beside(path).exists():
+        return False
     return (
-        path.suffix.lower() in (".xlsx", ".xlsm")
+        path.suffix.lower() in ROSTER_SUFFIXES
         and not _OUTPUT_STEM.search(path.stem)
         and path.stem not in _NOT_ROSTERS
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..io.formats import format_note, in_place_target, written_beside
 from .common import checked_roster, keep_backup, policy_from, say
 
 
@@ -24,10 +25,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def output_path(src: Path, args: argparse.Namespace) -> Path:
     """Where the computed workbook goes."""
     if args.in_place:
-        return src
+        return in_place_target(src)  # an .xls/.ods is left as it is: <name>.xlsx beside it
     if args.output:
         return Path(args.output)
-    return src.with_name(f"{src.stem}_计算{src.suffix}")
+    return written_beside(src, "_计算")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
         f"政府代缴 {totals.government_paid} 元，政府补贴 {totals.subsidy} 元，"
         f"补缴 {totals.backpay} 元，记入个人账户 {totals.credited} 元。"
     )
-    say(f"已写入 {out}")
+    say(format_note(src, out) or f"已写入 {out}")
     return 0

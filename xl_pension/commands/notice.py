@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK, FindingsError, UnusableInputError, XlPensionError
 from ..core.policy import Policy
+from ..io.formats import format_note, in_place_target, written_beside
 from .common import (
     cached_policy,
     checked_roster,
@@ -98,7 +99,9 @@ def outputs_for(src: Path, args: argparse.Namespace, root: Path | None = None) -
             folder = folder / src.parent.relative_to(root)
     name = f"{src.stem}{NOTICE_SUFFIX}"
     fmt = _format(args)
-    workbook = src if args.in_place else folder / f"{name}{src.suffix}"
+    workbook = (
+        in_place_target(src) if args.in_place else folder / written_beside(src, NOTICE_SUFFIX).name
+    )
     return Outputs(
         workbook=None if fmt == HTML else workbook,
         html=None if fmt == SHEET else folder / f"{name}.html",
@@ -154,7 +157,7 @@ def run_one(src: Path, policy: Policy, args: argparse.Namespace, start: dt.date)
         f"政府补贴 {ctx.totals.subsidy} 元。"
     )
     if out.workbook is not None:
-        say(f"已写入 {out.workbook}（工作表“公示”）")
+        say(format_note(src, out.workbook) or f"已写入 {out.workbook}（工作表“公示”）")
     if out.html is not None:
         say(f"已写入 {out.html}")
     return EXIT_OK

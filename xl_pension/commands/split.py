@@ -32,7 +32,9 @@ _BAD_FILE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
-    p.add_argument("list", metavar="LIST.xlsx", help="县里下发的上年缴费人员名单（.xlsx）")
+    p.add_argument(
+        "list", metavar="LIST", help="县里下发的上年缴费人员名单（.xlsx、.xls、.ods 或 .csv）"
+    )
     p.add_argument(
         "-o",
         "--output",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_UNUSABLE, XlPensionError
 from ..core.findings import Finding, Severity, count_by_severity
+from ..io.formats import format_note, in_place_target, is_native, written_beside
 from .common import keep_backup, policy_from, say, warn
 
 MAX_LISTED = 200
@@ -52,12 +53,12 @@ def describe(f: Finding) -> str:
 def annotated_path(src: Path, args: argparse.Namespace) -> Path:
     """Where the annotated workbook goes."""
     if args.in_place:
-        return src
+        return in_place_target(src)  # an .xls/.ods is left as it is: <name>.xlsx beside it
     if args.output:
         return Path(args.output)
-    if src.stem.endswith("_校验"):
+    if src.stem.endswith("_校验") and is_native(src):
         return src  # re-checking an annotated copy updates it (after a backup)
-    return src.with_name(f"{src.stem}_校验{src.suffix}")
+    return written_beside(src, "_校验")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             keep_backup(out)
         annotate(src, out, roster, findings)
         say(f"已在工作簿中标出问题：{out}")
+        if note := format_note(src, out):
+            say(note)
     if counts["error"]:
         warn("有错误，请改正后重新校验。")
         return EXIT_FINDINGS

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from copy import copy
 from pathlib import Path
 
-import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -38,6 +37,7 @@ from ..core.marking import (
 from ..core.roster import Roster
 from ..core.schema import BY_KEY
 from .atomic import atomic_path
+from .formats import load_editable
 
 
 def _fill_xml(fill: PatternFill) -> str:
@@ -192,7 +192,7 @@ def _result_sheet(
 def annotate(src: str | Path, out: str | Path, roster: Roster, findings: Sequence[Finding]) -> Path:
     """Write a copy of ``src`` to ``out`` (atomically) with the findings marked."""
     src, out = Path(src), Path(out)
-    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+    wb = load_editable(src)  # an .xls/.ods input: a values copy, saved as .xlsx
     remove_marks(wb)
     mark_findings(wb, roster, findings)
     with atomic_path(out) as tmp:

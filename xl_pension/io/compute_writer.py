@@ -14,6 +14,7 @@ from pathlib import Path
 from ..core.money import Money, Totals
 from ..core.roster import Roster
 from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
+from .formats import editable_copy
 from .xlsx_patch import CellValue, PatchUnsupported, patch_cells
 
 COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
@@ -81,7 +82,7 @@ def _write_with_openpyxl(
     from .atomic import atomic_path
 
     keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
-    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)  # src is .xlsx/.xlsm
     ws = wb[sheet]
     for (row, col), value in cells.items():
         cell = ws.cell(row, col)
@@ -107,10 +108,11 @@ def write_money(
     totals line below the last person, and save atomically to ``out``."""
     src, out = Path(src), Path(out)
     cells, total_row = plan_cells(roster, money_by_row, totals)
-    try:
-        patch_cells(src, out, roster.sheet, cells)
-        return out
-    except PatchUnsupported:
-        pass  # e.g. a macro workbook saved as .xlsx: openpyxl sets the package type
-    _write_with_openpyxl(src, out, roster.sheet, cells, total_row)
+    with editable_copy(src) as editable:  # an .xls/.ods input: a values copy, saved as .xlsx
+        try:
+            patch_cells(editable, out, roster.sheet, cells)
+            return out
+        except PatchUnsupported:
+            pass  # e.g. a macro workbook saved as .xlsx: openpyxl sets the package type
+        _write_with_openpyxl(editable, out, roster.sheet, cells, total_row)
     return out

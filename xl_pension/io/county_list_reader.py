@@ -9,7 +9,11 @@ below the header becomes a :class:`ListRow` with its Excel row number.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from ..core.errors import UnusableInputError
 from ..core.schema import COUNTY_LIST_COLUMNS, county_list_key
 from ..reports.county_list import LIST_REQUIRED_KEYS, ListRow, Rejected
 from .atomic import atomic_path
+from .formats import TEXT_SUFFIXES
 from .reader import HEADER_SEARCH_ROWS, open_workbook
 
 _HEADERS = {c.key: c.header for c in COUNTY_LIST_COLUMNS}
@@ -72,16 +77,53 @@ def _unusable(path: Path, why: str) -> UnusableInputError:
     return error
 
 
-def read_county_list(path: str | Path) -> CountyList:
-    """Read the county list at ``path``; raise :class:`UnusableInputError` when it is not one."""
-    p = Path(path)
+_EXCEL_TEXT = re.compile(r'^="(.*)"$')  # ="3717..." : how exports keep an ID as text in CSV
+
+
+def _csv_rows(p: Path) -> list[list[object]]:
+    """Rows of a CSV export, decoded as UTF-8 (with or without BOM), else GB18030 (GBK)."""
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UnusableInputError(
+            f"无法读取文件 {p.name}（{exc.strerror}）。", code="file.unreadable"
+        ) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            content = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _unusable(p, "文字编码无法识别（应为 UTF-8 或 GBK），请用 Excel 另存为 .xlsx。")
+    sample = content[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    rows: list[list[object]] = []
+    for row in csv.reader(io.StringIO(content, newline=""), delimiter=delimiter):
+        rows.append([_EXCEL_TEXT.sub(r"\1", cell).strip() for cell in row])
+    return rows
+
+
+def _sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
+    """(sheet name, rows) of each sheet of the list (a CSV file is one sheet named after it)."""
+    if p.suffix.lower() in TEXT_SUFFIXES and p.is_file():
+        yield p.stem, _csv_rows(p)
+        return
     wb = open_workbook(p)
-    best_keys: dict[str, int] = {}
     for sheet in wb.sheet_names:
         try:
             rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception:
             raise _unusable(p, f"工作表“{sheet}”已损坏，无法读取。") from None
+        yield sheet, rows
+
+
+def read_county_list(path: str | Path) -> CountyList:
+    """Read the county list at ``path`` (.xlsx, .xls, .ods, or .csv in UTF-8 or GBK); raise
+    :class:`UnusableInputError` when it is not one."""
+    p = Path(path)
+    best_keys: dict[str, int] = {}
+    for sheet, rows in _sheets(p):
         r, keys, found = _header_in(rows)
         if found == len(LIST_REQUIRED_KEYS):
             return _rows_below(p, sheet, rows, r, keys)

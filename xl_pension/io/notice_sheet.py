@@ -12,7 +12,6 @@ import math
 from copy import copy
 from pathlib import Path
 
-import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -22,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..reports.notice import MONEY_KEYS, NOTICE_COLUMNS, NOTICE_SHEET, NoticeContext
 from .atomic import atomic_path
+from .formats import load_editable
 from .notice_html import NoticeTexts, notice_texts
 
 FONT_NAME = "Noto Sans CJK SC"  # installed with fonts-noto-cjk; Excel/WPS substitute if missing
@@ -190,7 +190,7 @@ def write_notice_sheet(src: str | Path, out: str | Path, ctx: NoticeContext) -> 
     """Copy the workbook ``src`` to ``out`` (may be the same file) with the ``公示`` sheet."""
     src, out = Path(src), Path(out)
     texts = notice_texts(ctx)  # template errors surface before the workbook is loaded
-    wb = openpyxl.load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+    wb = load_editable(src)  # an .xls/.ods input: a values copy, saved as .xlsx
     add_notice_sheet(wb, ctx, texts)
     with atomic_path(out) as tmp:
         wb.save(tmp)

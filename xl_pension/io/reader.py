@@ -1,5 +1,7 @@
 """Read a roster workbook's values with python-calamine into plain :class:`Roster` records.
 
+Formats: ``.xlsx``, ``.xlsm``, ``.xls`` and ``.ods`` (see :mod:`.formats`).
+
 The reader finds the header row by its headers (rows inserted above are fine), maps headers
 through the schema (spaces and full-width characters tolerated), drops fully empty rows and
 keeps each record's Excel row number. Anything that is not a roster raises
@@ -23,25 +25,25 @@ from ..core.roster_grid import (
     roster_from_rows,
 )
 from ..core.schema import META_SHEET, ROSTER_SHEET, normalize_header
+from .formats import ROSTER_SUFFIXES, TEXT_SUFFIXES
 
 __all__ = ["HEADER_SEARCH_ROWS", "find_header", "not_roster", "open_workbook", "read_roster"]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
-    """Open an .xlsx/.xlsm with calamine, turning every kind of bad file into one clear error."""
+    """Open an .xlsx/.xlsm/.xls/.ods with calamine, turning every kind of bad file into one
+    clear error."""
     p = Path(path)
     if not p.exists():
         raise cat.FILE_MISSING.error(path=p)
     if p.is_dir():
         raise not_roster(p, "这是一个文件夹，不是 Excel 文件。")
     suffix = p.suffix.lower()
-    if suffix == ".xls":
-        raise not_roster(p, "是旧版 .xls 格式，请在 Excel 或 WPS 中“另存为” .xlsx 后再处理。")
-    if suffix in (".csv", ".txt"):
+    if suffix in TEXT_SUFFIXES:
         raise not_roster(p, "是文本（CSV）文件，请使用标准花名册模板（.xlsx）。")
-    if suffix not in (".xlsx", ".xlsm"):
-        raise not_roster(p, "不是 .xlsx 格式的 Excel 工作簿，请使用标准花名册模板。")
+    if suffix not in ROSTER_SUFFIXES:
+        raise not_roster(p, "不是 Excel 工作簿（.xlsx、.xls 或 .ods），请使用标准花名册模板。")
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
@@ -50,15 +52,22 @@ def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
         raise cat.FILE_UNREADABLE.error(file=p.name, reason=exc.strerror) from None
     if size == 0:
         raise not_roster(p, "是空文件（0 字节），可能保存时出错，请重新保存或重新下载。")
-    if head == _OLE_MAGIC:
+    if suffix == ".xls":
+        if head != _OLE_MAGIC:
+            raise not_roster(p, "不是有效的 .xls 文件（文件已损坏或只是改了扩展名）。")
+    elif head == _OLE_MAGIC:
         raise not_roster(
             p, "已加密（设置了打开密码）或实际是旧版 .xls 格式，请取消密码并另存为 .xlsx。"
         )
-    if not zipfile.is_zipfile(p):
+    elif not zipfile.is_zipfile(p):
         raise not_roster(p, "不是有效的 Excel 文件（文件已损坏或只是改了扩展名）。")
     try:
         return calamine.CalamineWorkbook.from_path(str(p))
     except Exception:  # calamine raises several error types for damaged packages
+        if suffix == ".xls":
+            raise not_roster(
+                p, "不是有效的 .xls 文件（已损坏或设置了打开密码），请重新保存或重新下载。"
+            ) from None
         raise not_roster(p, "文件已损坏，无法打开，请重新保存或重新下载。") from None
 
 
