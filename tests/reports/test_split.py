@@ -195,7 +195,7 @@ def test_unplaceable_rows_are_listed_with_reasons(
     report = out / "拆分问题清单.xlsx"
     ws = openpyxl.load_workbook(report).active
     lines = list(ws.iter_rows(values_only=True))
-    assert lines[0] == ("源文件行号", "原因", "乡镇", "村", "姓名", "身份证号码")
+    assert lines[0] == ("源文件行号", "原因", "乡镇", "村", "姓名", "身份证号码", "处理")
     found = {r[0]: r for r in lines[1:]}
     expect = {
         excel_row(1): "不是东明县的乡镇",
@@ -215,6 +215,7 @@ def test_unplaceable_rows_are_listed_with_reasons(
             and str(rows[(row - TITLE_ROWS - 2) // 2]["id_number"]) not in masked
         )
     assert found[excel_row(12)][4] == "重复人"
+    assert {r[6] for r in found.values()} == {"未放入"}
 
     placed = {}
     for f in out.rglob("*.xlsx"):

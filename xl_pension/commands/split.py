@@ -92,7 +92,7 @@ def write_village(job: VillageJob) -> int:
     path, policy_path, township_code, village, records = job
     policy = cached_policy(policy_path)
     township = next(t for t in policy.townships if t.code == township_code)
-    write_roster(path, policy, township, village, records)
+    write_roster(path, policy, township, village, records, lock_categories=True)
     return len(records)
 
 
@@ -149,23 +149,38 @@ def run(args: argparse.Namespace) -> int:
             pass
     finally:
         gc.unfreeze()
-    if result.rejected:
-        write_split_report(report, source, result.rejected)
+    listed = result.report_rows()
+    if listed:
+        write_split_report(report, source, listed)
 
     if not result.conserved:  # a bug, never the user's data: stop loudly
         raise RuntimeError(
             f"rows read {result.rows_read} != placed {result.placed} + rejected "
-            f"{len(result.rejected)}"
+            f"{len(result.rejected)} + held {len(result.held)}"
         )
     for township, villages, people in result.by_township(policy):
         say(f"  {township.name}：{villages} 个村，{people} 人")
+    held = f" + 非本年应缴人员 {len(result.held)} 行" if result.held else ""
     say(
         f"核对：读取 {result.rows_read} 行 = 放入花名册 {result.placed} 行 + "
-        f"无法放入 {len(result.rejected)} 行。"
+        f"无法放入 {len(result.rejected)} 行{held}。"
     )
     say(f"各村花名册已生成在 {out}（每个乡镇一个文件夹）。")
-    if not result.rejected:
+    if result.held:
+        statuses = "，".join(f"{k} {n} 人" for k, n in result.held_counts().items())
+        say(
+            f"参保状态或缴费状态为暂停、终止等的 {len(result.held)} 人（{statuses}）不是本年应缴人员，"
+            f"未放入花名册，已列入问题清单：{report}"
+        )
+    if result.unmapped:
+        say(
+            f"参保身份无法对应人员类别的 {len(result.unmapped)} 人已放入花名册，人员类别留空，"
+            f"请核实后填写（见问题清单：{report}）。"
+        )
+    if not result.rejected and not result.unmapped:
         return EXIT_OK
+    if not result.rejected:
+        return EXIT_FINDINGS
     counts = "，".join(f"{label} {n} 行" for label, n in result.rejected_counts().items())
     say(f"无法放入 {len(result.rejected)} 行（{counts}），问题清单：{report}")
     warn("部分人员未放入花名册：请按问题清单改正名单后重新拆分（输出到原文件夹时加 --force）。")

@@ -322,6 +322,21 @@ BACKPAY_INVALID = finding(
     },
 )
 
+# --- identities against the county list (split keeps the list's 人员类别) ----------------------
+CATEGORY_CHANGED = finding(
+    "category.changed",
+    W,
+    "category",
+    {
+        "": "人员类别由县里名单中的“{known}”改为“{category}”：请核实是否有变更依据；"
+        "如无依据请改回“{known}”。",
+        "to_paid": "人员类别由县里名单中的“{known}”改为“{category}”：改为政府代缴类别须有乡镇"
+        "人社所的认定材料，请核实；如无依据请改回“{known}”。",
+        "new": "新增人员选择了政府代缴类别“{category}”：代缴须有乡镇人社所的认定材料，"
+        "请核实后再计算代缴金额。",
+    },
+)
+
 # --- where a roster belongs (merge) ------------------------------------------------------------
 PLACE_UNKNOWN = finding(
     "place.unknown",
@@ -345,7 +360,31 @@ TOWNSHIP_UNKNOWN = finding(
     },
     label="乡镇无法识别",
 )
-VILLAGE_EMPTY = finding("village.empty", E, "", "村为空", label="村为空")
+VILLAGE_EMPTY = finding(
+    "village.empty",
+    E,
+    "",
+    {
+        "": "村为空",
+        "code": "村为空：行政区划“{code}”是代码，不含村名；请导出带名称的行政区划，或加“村”列",
+    },
+    label="村为空",
+)
+STATUS_NOT_EXPECTED = finding(
+    "status.not_expected",
+    W,
+    "",
+    "状态为“{status}”，不是本年应缴人员，未放入花名册",
+    label="不是本年应缴人员（暂停、终止等）",
+)
+CATEGORY_UNMAPPED = finding(
+    "category.unmapped",
+    W,
+    "category",
+    "参保身份“{identity}”在政策文件中没有对应的人员类别；已放入花名册，人员类别留空，"
+    "请核实后填写（或在政策文件 [county_list] 中补充）",
+    label="参保身份无法对应人员类别（已放入，待核实）",
+)
 NAME_EMPTY = finding("name.empty", E, "", "姓名为空", label="姓名为空")
 
 # --- errors that end a command -----------------------------------------------------------------

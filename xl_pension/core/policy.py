@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import catalogue as cat
 from .errors import PolicyError
+from .policy_intake import CountyListRules, Declaration, parse_county_list, parse_declaration
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "policies" / "dongming-2024.toml"
 LOWEST_TIER = "lowest_tier"
@@ -58,12 +59,22 @@ class Category:
         return self.government_pays > 0
 
 
+DECLARED_BY = ("operator", "self")  # who declares a payment to the e-tax bureau
+
+
 @dataclass(frozen=True)
 class PaymentMethod:
-    """A payment method (缴费方式) and whether a receipt number is required."""
+    """A payment method (缴费方式), whether a receipt number is required, and who declares it
+    to the e-tax bureau: ``"operator"`` (the tax operator, from the 缴费人清单) or ``"self"``."""
 
     name: str
     receipt_required: bool
+    declared_by: str = "operator"
+
+    @property
+    def declared_by_operator(self) -> bool:
+        """True when the operator's 批量申报清单 lists payments made this way."""
+        return self.declared_by == "operator"
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,8 @@ class Policy:
     payment_methods: tuple[PaymentMethod, ...]
     unpaid_reasons: tuple[UnpaidReason, ...]
     path: str = ""
+    county_list: CountyListRules = field(default_factory=CountyListRules)
+    declaration: Declaration = field(default_factory=Declaration)
 
     @cached_property
     def tier_by_amount(self) -> dict[int, Tier]:
@@ -315,10 +328,19 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     methods = []
     for i, m in enumerate(r.list_(data, "payment_methods", "payment_methods")):
         p = f"payment_methods[{i}]"
+        receipt = r.bool_(m, "receipt_required", f"{p}.receipt_required")
+        declared_by = "operator" if receipt else "self"  # default: cash with a receipt
+        if "declared_by" in m:
+            declared_by = r.str_(m, "declared_by", f"{p}.declared_by")
+            if declared_by not in DECLARED_BY:
+                raise r.fail(
+                    f"{p}.declared_by", '必须是 "operator"（税务专管员申报）或 "self"（本人）'
+                )
         methods.append(
             PaymentMethod(
                 name=r.str_(m, "name", f"{p}.name"),
-                receipt_required=r.bool_(m, "receipt_required", f"{p}.receipt_required"),
+                receipt_required=receipt,
+                declared_by=declared_by,
             )
         )
     r.unique([m.name for m in methods], "payment_methods", ".name")
@@ -394,4 +416,6 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         payment_methods=tuple(methods),
         unpaid_reasons=tuple(reasons),
         path=file,
+        county_list=parse_county_list(r, data, category_names),
+        declaration=parse_declaration(r, data),
     )

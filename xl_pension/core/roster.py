@@ -52,6 +52,8 @@ class Roster:
     findings: list[Finding] = field(default_factory=list)
     last_row: int = 2  # last non-empty row of the sheet
     totals_rows: list[int] = field(default_factory=list)  # totals lines written by `compute`
+    # the county list's 人员类别 per ID (hidden sheet written by `split`; {} when absent)
+    county_categories: dict[str, str] = field(default_factory=dict)
 
     @property
     def township(self) -> str:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 ROSTER_SHEET = "花名册"
 GUIDE_SHEET = "填表说明"
 META_SHEET = "_meta"
 LISTS_SHEET = "_lists"
+# Hidden sheet written by `split`: each pre-filled person's 身份证号码 and the county list's
+# 人员类别 (nothing the roster does not already hold), compared by `category.changed`.
+IDENTITY_SHEET = "_identities"
 TEMPLATE_VERSION = 1
 TEMPLATE_FILE_NAME = "村级花名册模板.xlsx"
 TITLE_ROW = 1  # rows of the standardized template (1-based Excel rows)
@@ -361,8 +364,9 @@ def input_columns() -> list[Column]:
     return [c for c in COLUMNS if c.kind in (Kind.INPUT, Kind.DERIVED)]
 
 
-# The county's list of last year's payers (input of `split`): one row a person. Columns shared
-# with the roster reuse the roster's Column (and so its header and aliases).
+# The county's list of last year's payers (input of `split`): one row a person, as the 人社 /
+# e-tax bureau exports it. Columns shared with the roster reuse the roster's Column (and so its
+# header and aliases), with the export's own header variants added for the list only.
 TOWNSHIP_COLUMN = Column(
     "township",
     "乡镇",
@@ -371,7 +375,7 @@ TOWNSHIP_COLUMN = Column(
     Required.ALWAYS,
     12,
     "乡镇（街道）名称或 9 位统计代码。",
-    aliases=("乡镇（街道）", "乡镇街道", "镇街", "所属乡镇", "乡镇名称"),
+    aliases=("乡镇（街道）", "乡镇街道", "镇街", "镇街道", "街道（乡镇）", "所属乡镇", "乡镇名称"),
 )
 VILLAGE_COLUMN = Column(
     "village",
@@ -381,18 +385,83 @@ VILLAGE_COLUMN = Column(
     Required.ALWAYS,
     12,
     "村（社区）名称。",
-    aliases=("村（社区）", "行政村", "村居", "村名", "社区", "村庄"),
+    aliases=(
+        "村（社区）",
+        "村委会",
+        "村（居）委会",
+        "村居委会",
+        "行政村",
+        "村居",
+        "村名",
+        "社区",
+        "村庄",
+    ),
+)
+REGION_COLUMN = Column(
+    "region",
+    "行政区划",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    24,
+    "乡镇和村合在一列：如“东明县城关街道王庄村委会”，或 12 位统计用区划代码。",
+    aliases=("行政区划名称", "行政区划代码", "所属行政区划", "所属区划", "区划代码"),
+)
+ENROL_STATUS_COLUMN = Column(
+    "enrol_status",
+    "参保状态",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    10,
+    "人社系统中的参保状态；暂停、终止等不是本年应缴人员（见政策文件）。",
+    aliases=("人员参保状态", "人员状态"),
+)
+PAY_STATUS_COLUMN = Column(
+    "pay_status",
+    "缴费状态",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    10,
+    "人社系统中的缴费状态；暂停缴费等不是本年应缴人员（见政策文件）。",
+    aliases=("人员缴费状态",),
+)
+PERSON_NO_COLUMN = Column(
+    "person_no",
+    "个人编号",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    14,
+    "人社系统的个人编号（不写入花名册）。",
+    aliases=("个人社保编号", "人员编号"),
 )
 COUNTY_LIST_COLUMNS: tuple[Column, ...] = (
     TOWNSHIP_COLUMN,
     VILLAGE_COLUMN,
-    BY_KEY["group"],
+    REGION_COLUMN,
+    replace(BY_KEY["group"], aliases=(*BY_KEY["group"].aliases, "村组", "组")),
     BY_KEY["name"],
-    BY_KEY["id_number"],
-    BY_KEY["category"],
-    BY_KEY["last_tier"],
-    BY_KEY["phone"],
+    replace(
+        BY_KEY["id_number"],
+        aliases=(
+            *BY_KEY["id_number"].aliases,
+            "社会保障号码",
+            "社会保障号",
+            "公民身份证号码",
+            "身份证件号码",
+        ),
+    ),
+    # 参保身份 holds the export's own names or codes: mapped to 人员类别 by the policy.
+    replace(BY_KEY["category"], aliases=("参保身份", "人员身份", "个人身份", "身份类别")),
+    replace(BY_KEY["last_tier"], aliases=(*BY_KEY["last_tier"].aliases, "缴费档次", "档次")),
+    replace(BY_KEY["phone"], aliases=(*BY_KEY["phone"].aliases, "联系方式")),
+    ENROL_STATUS_COLUMN,
+    PAY_STATUS_COLUMN,
+    PERSON_NO_COLUMN,
 )
+LIST_COLUMN: dict[str, Column] = {c.key: c for c in COUNTY_LIST_COLUMNS}
 _LIST_LOOKUP = {
     normalize_header(h): c.key for c in COUNTY_LIST_COLUMNS for h in (c.header, *c.aliases)
 }
@@ -427,3 +496,39 @@ TAX_LIST_COLUMNS: tuple[TaxColumn, ...] = (
     TaxColumn("village", VILLAGE_COLUMN.header, 12),
 )
 ID_TYPE_RESIDENT = "居民身份证"
+
+
+@dataclass(frozen=True)
+class DeclarationColumn:
+    """A column of a declaration list: key, default header and width (the policy's
+    ``[declaration]`` may rename and reorder them)."""
+
+    key: str
+    header: str
+    width: float
+
+
+D = DeclarationColumn
+# The operator's batch list (批量申报清单): one row per offline payment and per 补缴 year.
+BATCH_DECLARATION_COLUMNS: tuple[DeclarationColumn, ...] = (
+    D("id_type", "证件类型", 12),
+    D("id_number", "证件号码", 21),
+    D("name", BY_KEY["name"].header, 10),
+    D("year", "缴费年度", 9),
+    D("kind", "缴费类型", 9),
+    D("tier", BY_KEY["tier"].header, 9),
+    D("personal", "个人缴费", 9),
+    D("receipt", BY_KEY["receipt"].header, 14),
+    D("pay_date", BY_KEY["pay_date"].header, 12),
+    D("township", TOWNSHIP_COLUMN.header, 12),
+    D("village", VILLAGE_COLUMN.header, 12),
+)
+# The 代缴申报表 that 人社 hands to 财政: one row per person the government pays for.
+GOVERNMENT_DECLARATION_COLUMNS: tuple[DeclarationColumn, ...] = (
+    D("id_number", "证件号码", 21),
+    D("name", BY_KEY["name"].header, 10),
+    D("category", BY_KEY["category"].header, 14),
+    D("government_paid", "代缴金额", 10),
+    D("village", VILLAGE_COLUMN.header, 12),
+)
+del D

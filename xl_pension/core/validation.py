@@ -425,11 +425,19 @@ def _duplicates(roster: Roster, people: list[Person]) -> None:
                 first_receipt[p.receipt] = p.row
 
 
+def check_identities(roster: Roster, people: list[Person], policy: Policy) -> None:
+    """``category.changed`` warnings (see :mod:`.identity`)."""
+    from .identity import check_identities as check
+
+    check(roster, people, policy)
+
+
 def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None) -> Checked:
     """Validate every record of a roster; findings are sorted by row then column order."""
     today = today or dt.date.today()
     people = [check_record(roster, rec, policy, today) for rec in roster.records]
     _duplicates(roster, people)
+    check_identities(roster, people, policy)
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
     columns = sorted(_check_columns(roster), key=lambda f: order.get(f.column, 0))
     findings = list(roster.findings) + columns

@@ -1,7 +1,8 @@
 """Read the county's list of last year's payers (python-calamine); write the split report.
 
 The list may be on any sheet: the first sheet whose header row (within the first
-``HEADER_SEARCH_ROWS`` rows) has at least 乡镇, 村, 姓名 and 身份证号码 is used. Headers are mapped
+``HEADER_SEARCH_ROWS`` rows) has at least 乡镇, 村 (or one combined 行政区划), 姓名 and 身份证号码
+is used. Lists come as .xlsx, .xls, .ods or .csv (UTF-8 or GBK). Headers are mapped
 through :func:`xl_pension.core.schema.county_list_key` (variants such as ``乡镇（街道）``, ``村（社区）``,
 ``公民身份号码``, ``上年缴费档次`` are accepted). Fully empty rows are not rows; every other row
 below the header becomes a :class:`ListRow` with its Excel row number.
@@ -52,8 +53,15 @@ def _clean(v: object) -> object:
     return v
 
 
+def _score(keys: dict[str, int]) -> int:
+    """How many of the needed columns a header row has: 姓名, 身份证号码, and 乡镇 + 村 (or one
+    行政区划 column standing for both)."""
+    place = 2 if "region" in keys else sum(k in keys for k in ("township", "village"))
+    return place + sum(k in keys for k in LIST_REQUIRED_KEYS if k not in ("township", "village"))
+
+
 def _header_in(rows: list[list[object]]) -> tuple[int, dict[str, int], int]:
-    """(row index, key -> column, number of required keys) of the best header candidate."""
+    """(row index, key -> column, score) of the best header candidate (see :func:`_score`)."""
     best: tuple[int, dict[str, int], int] = (-1, {}, 0)
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys: dict[str, int] = {}
@@ -63,7 +71,7 @@ def _header_in(rows: list[list[object]]) -> tuple[int, dict[str, int], int]:
             key = county_list_key(cell)
             if key is not None and key not in keys:
                 keys[key] = c
-        found = sum(k in keys for k in LIST_REQUIRED_KEYS)
+        found = _score(keys)
         if found == len(LIST_REQUIRED_KEYS):
             return r, keys, found
         if found > best[2]:
@@ -85,9 +93,7 @@ def _csv_rows(p: Path) -> list[list[object]]:
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise UnusableInputError(
-            f"无法读取文件 {p.name}（{exc.strerror}）。", code="file.unreadable"
-        ) from None
+        raise cat.FILE_UNREADABLE.error(file=p.name, reason=exc.strerror) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             content = data.decode(encoding)
@@ -127,14 +133,19 @@ def read_county_list(path: str | Path) -> CountyList:
         r, keys, found = _header_in(rows)
         if found == len(LIST_REQUIRED_KEYS):
             return _rows_below(p, sheet, rows, r, keys)
-        if found > sum(k in best_keys for k in LIST_REQUIRED_KEYS):
+        if found > _score(best_keys):
             best_keys = keys
     wanted = "、".join(_HEADERS[k] for k in LIST_REQUIRED_KEYS)
-    missing = "、".join(_HEADERS[k] for k in LIST_REQUIRED_KEYS if k not in best_keys)
+    missing = "、".join(
+        _HEADERS[k]
+        for k in LIST_REQUIRED_KEYS
+        if k not in best_keys and not (k in ("township", "village") and "region" in best_keys)
+    )
     raise _unusable(
         p,
         f"各工作表前 {HEADER_SEARCH_ROWS} 行都找不到包含“{wanted}”的表头行"
-        f"（缺少“{missing}”），不是县里下发的上年缴费名单。",
+        f"（缺少“{missing}”；乡镇和村也可以合在一列“{_HEADERS['region']}”），"
+        "不是县里下发的上年缴费名单。",
     )
 
 
@@ -165,12 +176,16 @@ REPORT_HEADERS = (
     ("村", 14),
     ("姓名", 10),
     ("身份证号码", 21),
+    ("处理", 22),
 )
 REPORT_SHEET = "拆分问题清单"
 
 
-def write_split_report(path: str | Path, source: CountyList, rejected: list[Rejected]) -> Path:
-    """Write the rows ``split`` could not place (ID numbers masked) to ``path``, atomically."""
+def write_split_report(
+    path: str | Path, source: CountyList, rejected: list[tuple[str, Rejected]]
+) -> Path:
+    """Write the rows ``split`` did not place, or placed with a doubt, to ``path`` atomically:
+    (outcome, row) pairs such as :meth:`SplitResult.report_rows` gives (ID numbers masked)."""
     import xlsxwriter
 
     path = Path(path)
@@ -187,9 +202,10 @@ def write_split_report(path: str | Path, source: CountyList, rejected: list[Reje
         for c, (title, width) in enumerate(REPORT_HEADERS):
             ws.set_column(c, c, width)
             ws.write_string(0, c, title, head)
-        for i, r in enumerate(rejected, start=1):
+        for i, (outcome, r) in enumerate(rejected, start=1):
             ws.write_number(i, 0, r.row, number)
-            for c, value in enumerate((r.reason, r.township, r.village, r.name, r.id_masked), 1):
+            values = (r.reason, r.township, r.village, r.name, r.id_masked, outcome)
+            for c, value in enumerate(values, 1):
                 ws.write_string(i, c, value, cell)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(rejected), 1), len(REPORT_HEADERS) - 1)

@@ -24,7 +24,7 @@ from ..core.roster_grid import (
     not_roster,
     roster_from_rows,
 )
-from ..core.schema import META_SHEET, ROSTER_SHEET, normalize_header
+from ..core.schema import IDENTITY_SHEET, META_SHEET, ROSTER_SHEET, normalize_header
 from .formats import ROSTER_SUFFIXES, TEXT_SUFFIXES
 
 __all__ = ["HEADER_SEARCH_ROWS", "find_header", "not_roster", "open_workbook", "read_roster"]
@@ -78,6 +78,18 @@ def read_meta(wb: calamine.CalamineWorkbook) -> dict[str, str]:
     return meta_from_rows(wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False))
 
 
+def read_identities(wb: calamine.CalamineWorkbook) -> dict[str, str]:
+    """The county list's 人员类别 per ID from the hidden ``_identities`` sheet ({} when absent)."""
+    if IDENTITY_SHEET not in wb.sheet_names:
+        return {}
+    rows = wb.get_sheet_by_name(IDENTITY_SHEET).to_python(skip_empty_area=False)
+    return {
+        str(row[0]).strip(): str(row[1]).strip()
+        for row in rows[1:]
+        if len(row) >= 2 and isinstance(row[0], str) and row[0].strip() and row[1]
+    }
+
+
 def read_roster(path: str | Path) -> Roster:
     """Read the ``花名册`` sheet of a roster workbook into a :class:`Roster`."""
     p = Path(path)
@@ -88,6 +100,9 @@ def read_roster(path: str | Path) -> Roster:
     try:
         rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         meta = read_meta(wb)
+        identities = read_identities(wb)
     except Exception:
         raise not_roster(p, "文件内容已损坏，无法读取。") from None
-    return roster_from_rows(p, sheet_name, rows, meta)
+    roster = roster_from_rows(p, sheet_name, rows, meta)
+    roster.county_categories = identities
+    return roster

@@ -26,6 +26,7 @@ from ..core.schema import (
     DATA_START_ROW,
     GUIDE_SHEET,
     HEADER_ROW,
+    IDENTITY_SHEET,
     LISTS_SHEET,
     META_SHEET,
     ROSTER_SHEET,
@@ -108,6 +109,15 @@ class _Formats:
             elif col.kind is Kind.PREFILLED:
                 cell_fmt["bg_color"] = PREFILLED_FILL
             self.cell[col.key] = wb.add_format(cell_fmt)
+        # 人员类别 pre-filled from the county list: locked like the other pre-filled cells
+        self.locked_category = wb.add_format(
+            {
+                **base,
+                "num_format": BY_KEY["category"].number_format,
+                "locked": True,
+                "bg_color": PREFILLED_FILL,
+            }
+        )
         self.wrap = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.bold = wb.add_format({**base, "bold": True})
         self.guide_header = wb.add_format(
@@ -375,6 +385,7 @@ def _roster_sheet(
     records: list[Mapping[str, object]],
     fmt: _Formats,
     lists: dict[str, str],
+    lock_categories: bool = False,
 ) -> None:
     ws = wb.add_worksheet(ROSTER_SHEET, worksheet_class=_RosterWorksheet)
     ws.activate()
@@ -403,7 +414,10 @@ def _roster_sheet(
         )
         ws.data_validation(first, c, last_row, c, _validation(col, policy, lists))
     keys = [col.key for col in COLUMNS]
-    formats = [fmt.cell[key] for key in keys]
+    formats = [
+        fmt.locked_category if lock_categories and key == "category" else fmt.cell[key]
+        for key in keys
+    ]  # a locked format on the records' filled cells only: rows added below stay editable
     if records and not ws.store_data_rows(first, records, keys, formats):
         for r, rec in enumerate(records, start=first):
             for c, key in enumerate(keys):
@@ -498,6 +512,20 @@ def _meta_sheet(wb: xlsxwriter.Workbook, items: Iterable[tuple[str, object]]) ->
     ws.hide()
 
 
+def _identity_sheet(wb: xlsxwriter.Workbook, records: list[Mapping[str, object]]) -> None:
+    """The hidden sheet of the county list's 人员类别 per 身份证号码 (pre-filled rows only)."""
+    ws = wb.add_worksheet(IDENTITY_SHEET)
+    ws.write_string(0, 0, BY_KEY["id_number"].header)
+    ws.write_string(0, 1, BY_KEY["category"].header)
+    r = 1
+    for rec in records:
+        if rec.get("id_number") and rec.get("category"):
+            ws.write_string(r, 0, str(rec["id_number"]))
+            ws.write_string(r, 1, str(rec["category"]))
+            r += 1
+    ws.hide()
+
+
 def write_roster(
     path: str | Path,
     policy: Policy,
@@ -506,10 +534,14 @@ def write_roster(
     records: Iterable[Mapping[str, object]] = (),
     *,
     extra_meta: Mapping[str, object] = (),
+    lock_categories: bool = False,
 ) -> Path:
     """Write a standardized roster (empty, or with ``records`` keyed by schema column key).
 
-    The file is written atomically: a crash never leaves a partial file at ``path``.
+    With ``lock_categories`` (``split``: the records come from the county list) each record's
+    人员类别 cell is locked like 上年档次 and the county's 人员类别 per ID is kept in the hidden
+    ``_identities`` sheet, so that validation can tell when it was changed. The file is written
+    atomically: a crash never leaves a partial file at ``path``.
     """
     path = Path(path)
     rows = list(records)
@@ -526,10 +558,13 @@ def write_roster(
             }
         )
         fmt = _Formats(wb)
-        _roster_sheet(wb, policy, township, village, rows, fmt, list_ranges(policy))
+        lists = list_ranges(policy)
+        _roster_sheet(wb, policy, township, village, rows, fmt, lists, lock_categories)
         _guide_sheet(wb, policy, fmt)
         _lists_sheet(wb, policy)
         _meta_sheet(wb, meta_items(policy, township, village, extra_meta))
+        if lock_categories:
+            _identity_sheet(wb, rows)
         wb.close()
     return path
 

@@ -20,6 +20,7 @@ from ..core.places import compact as _compact
 from ..core.policy import Policy, Township
 from ..core.validation import id_problem
 from ..core.values import BadValue, parse_money, phone_text, text
+from .region import Region, split_region, village_name
 
 # Keys of the list's columns that must be present in its header row.
 LIST_REQUIRED_KEYS = ("township", "village", "name", "id_number")
@@ -38,8 +39,14 @@ REJECT_LABELS: dict[str, str] = {
         cat.ID_CHECKSUM,
         cat.ID_BIRTHDATE,
         cat.ID_DUPLICATE,
+        cat.STATUS_NOT_EXPECTED,
+        cat.CATEGORY_UNMAPPED,
     )
 }
+# How the split report says what happened to a row of each list of SplitResult.
+OUTCOME_REJECTED = "未放入"
+OUTCOME_HELD = "未放入（非本年应缴）"
+OUTCOME_UNMAPPED = "已放入（人员类别待核实）"
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,7 @@ class Rejected:
     village: str
     name: str
     id_masked: str
+    status: str = ""  # the 参保状态 / 缴费状态 that held the row back
 
     @property
     def label(self) -> str:
@@ -77,10 +85,14 @@ VillageKey = tuple[Township, str]
 
 @dataclass
 class SplitResult:
-    """Placed records per (township, village) and the rejected rows, in list order."""
+    """Placed records per (township, village), the rejected rows, the rows held back because
+    the person is not an expected payer this year (参保状态 / 缴费状态), and the placed rows
+    whose 参保身份 the policy does not map (their 人员类别 is left empty), in list order."""
 
     villages: dict[VillageKey, list[dict[str, object]]] = field(default_factory=dict)
     rejected: list[Rejected] = field(default_factory=list)
+    held: list[Rejected] = field(default_factory=list)
+    unmapped: list[Rejected] = field(default_factory=list)
     rows_read: int = 0
 
     @property
@@ -90,8 +102,24 @@ class SplitResult:
 
     @property
     def conserved(self) -> bool:
-        """True when every row read was either placed or rejected."""
-        return self.rows_read == self.placed + len(self.rejected)
+        """True when every row read was placed, rejected or held back."""
+        return self.rows_read == self.placed + len(self.rejected) + len(self.held)
+
+    def report_rows(self) -> list[tuple[str, Rejected]]:
+        """(outcome, row) of every row the split report lists, in list order."""
+        rows = [
+            *((OUTCOME_REJECTED, r) for r in self.rejected),
+            *((OUTCOME_HELD, r) for r in self.held),
+            *((OUTCOME_UNMAPPED, r) for r in self.unmapped),
+        ]
+        return sorted(rows, key=lambda item: item[1].row)
+
+    def held_counts(self) -> dict[str, int]:
+        """Held-back rows counted by status (in first-seen order)."""
+        counts: dict[str, int] = {}
+        for r in self.held:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return counts
 
     def rejected_counts(self) -> dict[str, int]:
         """Rejected rows counted by primary reason label (in first-seen order)."""
@@ -160,6 +188,12 @@ def _township_problem(
     return unknown.code, unknown.message(township=shown, county=policy.county_name)
 
 
+def _village_missing(region: object) -> tuple[str, str]:
+    """(code, reason) of a row without a village: a code-only 行政区划 names no village."""
+    code, empty = _compact(region), cat.VILLAGE_EMPTY
+    return empty.code, empty.message("code", code=code) if code.isdigit() else empty.message()
+
+
 def _last_tier(value: object) -> object:
     """Last year's tier as ``int``; text that is not an amount is kept as typed (never lost)."""
     try:
@@ -174,11 +208,17 @@ def place_rows(rows: Iterable[ListRow], policy: Policy) -> SplitResult:
     A row is rejected when its township is empty or unknown, its village or name is empty, its
     ID is missing, stored as a number, malformed, has a wrong check character or an impossible
     birth date, or repeats the ID of a row placed earlier (the first occurrence is placed).
-    Records are keyed by schema column key: seq (1..n), group, name, id_number (text),
-    category, last_tier, phone and enrollment (the policy's first type, 续保); within a village
-    they are ordered by 村民小组, then by list order.
+    A row whose 参保状态 / 缴费状态 the policy lists as "not an expected payer" is held back
+    (``result.held``). The place comes from the 乡镇 and 村 columns, or from a combined 行政区划
+    (:func:`.region.split_region`); 参保身份 is mapped to 人员类别 by the policy's
+    ``[county_list]`` (an unknown one is placed with an empty 人员类别 and listed in
+    ``result.unmapped``). Records are keyed by schema column key: seq (1..n), group, name,
+    id_number (text), category, last_tier, phone and enrollment (the policy's first type, 续保);
+    within a village they are ordered by 村民小组, then by list order.
     """
     matcher = TownshipMatcher(policy)
+    rules = policy.county_list
+    regions: dict[object, Region] = {}
     enrollment = policy.enrollment_types[0]
     result = SplitResult()
     placed_at: dict[str, tuple[int, Township, str]] = {}  # ID -> where it was placed first
@@ -187,12 +227,25 @@ def place_rows(rows: Iterable[ListRow], policy: Policy) -> SplitResult:
         result.rows_read += 1
         v = lr.values
         problems: list[tuple[str, str]] = []
-        township = matcher.match(v.get("township"))
+        township_cell, village, group = (
+            v.get("township"),
+            village_name(_compact(v.get("village"))),
+            _compact(v.get("group")),
+        )
+        if _compact(township_cell):
+            township = matcher.match(township_cell)
+        else:
+            raw_region = v.get("region")
+            if raw_region not in regions:
+                regions[raw_region] = split_region(raw_region, matcher)
+            region = regions[raw_region]
+            township, township_cell = region.township, region.township_text or raw_region
+            village, group = village or region.village, group or region.group
         if not isinstance(township, Township):
-            problems.append(_township_problem(v.get("township"), township, policy))
-        village = _compact(v.get("village"))
+            problems.append(_township_problem(township_cell, township, policy))
         if not village:
-            problems.append((cat.VILLAGE_EMPTY.code, cat.VILLAGE_EMPTY.message()))
+            problems.append(_village_missing(v.get("region")))
+        status = rules.not_expected(v.get("enrol_status"), v.get("pay_status"))
         name = _name(v.get("name"))
         if not name:
             problems.append((cat.NAME_EMPTY.code, cat.NAME_EMPTY.message()))
@@ -205,27 +258,44 @@ def place_rows(rows: Iterable[ListRow], policy: Policy) -> SplitResult:
             place = f"{first_township.name}{first_village}"
             dup = cat.ID_DUPLICATE
             problems.append((dup.code, dup.message("list", first_row=first_row, place=place)))
+        if status:
+            held = cat.STATUS_NOT_EXPECTED
+            problems = [(held.code, held.message(status=status))]
         if problems:
-            result.rejected.append(
+            (result.held if status else result.rejected).append(
                 Rejected(
                     row=lr.row,
                     code=problems[0][0],
                     reason="；".join(reason for _, reason in problems),
-                    township=text(v.get("township")),
-                    village=text(v.get("village")),
+                    township=text(township_cell),
+                    village=village or text(v.get("village")),
                     name=text(v.get("name")),
                     id_masked=idnum.mask(raw_id),
+                    status=status or "",
                 )
             )
             continue
         assert isinstance(township, Township)
         placed_at[id_text] = (lr.row, township, village)
-        group = _compact(v.get("group"))
+        identity = v.get("category")
+        category = rules.category_of(identity) if _compact(identity) else None
+        if category is None and _compact(identity):
+            result.unmapped.append(
+                Rejected(
+                    row=lr.row,
+                    code=cat.CATEGORY_UNMAPPED.code,
+                    reason=cat.CATEGORY_UNMAPPED.message(identity=text(identity)),
+                    township=township.name,
+                    village=village,
+                    name=name,
+                    id_masked=idnum.mask(id_text),
+                )
+            )
         record: dict[str, object] = {
             "group": group or None,
             "name": name,
             "id_number": id_text,
-            "category": _compact(v.get("category")) or None,
+            "category": category,
             "last_tier": _last_tier(v.get("last_tier")),
             "phone": phone_text(v.get("phone")) or None,
             "enrollment": enrollment,

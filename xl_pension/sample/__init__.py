@@ -190,6 +190,8 @@ class _Builder:
         rec["enrollment"] = rng.choice(others) if others and rng.random() < 0.1 else first
         ordinary = need.ordinary or need.charged
         cat = self.ordinary if ordinary else rng.choices(self.cats, self.cat_weights)[0]
+        if rec["enrollment"] != first and cat is not None and cat.is_government_paid:
+            cat = self.ordinary  # a new enrollee choosing 代缴 is a warning (category.changed)
         assert cat is not None  # plantable_codes() leaves out mistakes that need 普通
         rec["category"] = cat.name
         allowed = [t for t in p.tiers if t.allowed_for(cat.name)]
