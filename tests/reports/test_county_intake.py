@@ -12,9 +12,10 @@ from conftest import libreoffice_convert
 
 from xl_pension.cli import main
 from xl_pension.core import idnum
+from xl_pension.core.places import TownshipMatcher
 from xl_pension.core.validation import check_roster
 from xl_pension.io.reader import read_roster
-from xl_pension.reports.county_list import ListRow, TownshipMatcher, place_rows
+from xl_pension.reports.county_list import ListRow, place_rows
 from xl_pension.reports.region import split_region
 
 EXPORT_HEADERS = (

@@ -2,7 +2,7 @@
 
 Exports put the place in one column: a path such as ``山东省菏泽市东明县城关街道王庄村委会`` (with
 or without separators, sometimes down to the 村民小组) or a 9/12-digit 统计用区划代码. The
-township is found by the one township matcher (:class:`~.county_list.TownshipMatcher`); the rest
+township is cut off by the one name matcher (:mod:`xl_pension.core.places`); the rest
 of the path is the village, its committee suffix (村委会, 村民委员会, 居委会) shortened to the
 name the rosters use. A code names the township only (the policy has no village codes): the
 village then comes from the list's 村 column.
@@ -11,16 +11,11 @@ village then comes from the list's 村 column.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from ..core.policy import Township
+from ..core.places import Match, TownshipMatcher, compact
 
-if TYPE_CHECKING:
-    from .county_list import TownshipMatcher
-
-_SEPARATORS = re.compile(r"[\s/\\\-—–>›|,，、·.;；:：]+")
+_SEPARATORS = re.compile(r"[/\\\-—–>›|,，、·.;；:：]+")
 _HIGHER = re.compile(r"^(?:.{2,8}?(?:省|自治区|市))+")  # province, city in front of the county
 _VILLAGE = re.compile(r"^(.+?(?:村民委员会|居民委员会|村委会|居委会|社区|村))(.*)$")
 _GROUP = re.compile(r".*(?:组|队)$")
@@ -39,7 +34,7 @@ _COMMITTEE = (
 class Region:
     """What a 行政区划 cell says: the township (or candidates, or None), village and group."""
 
-    township: Township | list[Township] | None
+    township: Match
     village: str
     group: str
     township_text: str  # the part taken for the township, for messages
@@ -54,39 +49,23 @@ def village_name(text: str) -> str:
     return text
 
 
-def _compact(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def split_region(value: object, matcher: TownshipMatcher) -> Region:
-    """Township, village and group of a combined 行政区划 cell (see the module docstring)."""
-    raw = _compact(value)
-    s = _SEPARATORS.sub("", raw)
+    """Township, village and group of a combined 行政区划 cell (see the module docstring); the
+    township is cut off by the one matcher (:meth:`TownshipMatcher.split`)."""
+    s = _SEPARATORS.sub("", compact(value))
     if not s:
         return Region(None, "", "", "")
     if s.isdigit():
         code = s[:9] if len(s) in (9, 12) else s
         return Region(matcher.match(code), "", "", s)
-    county = matcher.policy.county_name
-    s = s[s.index(county) + len(county) :] if county in s else _HIGHER.sub("", s)
-    best: tuple[int, Township | list[Township] | None] = (0, None)
-    for end in range(len(s), 1, -1):  # the longest prefix that names one township
-        found = matcher.match(s[:end])
-        if isinstance(found, Township):
-            best = (end, found)
-            break
-        if found and not best[1]:
-            best = (end, found)
-    end, township = best
+    county = compact(matcher.policy.county_name)
+    s = s[s.index(county) :] if county in s else _HIGHER.sub("", s)
+    township, rest = matcher.split(s)
     if township is None:
         return Region(None, "", "", s)
-    rest = s[end:]
+    taken = s[: len(s) - len(rest)].removeprefix(county) or s
     village, group = rest, ""
     m = _VILLAGE.match(rest)
     if m and m.group(2) and _GROUP.fullmatch(m.group(2)):
         village, group = m.group(1), m.group(2)
-    return Region(township, village_name(village), group, s[:end])
+    return Region(township, village_name(village), group, taken)
