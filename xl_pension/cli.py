@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "split": ("split", "把县里下发的上年缴费名单拆分为各村花名册"),
     "summary": ("summary", "汇总一个乡镇所有村的花名册"),
     "merge": ("merge", "合并各乡镇数据：排名通报、重复参保、批量申报清单"),
+    "announce": ("announce", "生成各村的缴费通知（张贴）和明白纸（A4 网页、PDF、PNG）"),
     "addin": ("addin", "构建或安装 Excel 功能区加载项"),
     "demo": ("demo", "生成示例县的花名册，演示全年流程"),
 }

@@ -65,3 +65,10 @@ def test_demo_runs_the_whole_year(demo_dir: Path) -> None:
     reports = demo_dir / "汇总"
     assert len(list(reports.glob("*乡镇汇总.xlsx"))) == 3
     assert (reports / "全县汇总.xlsx").exists()
+
+
+def test_demo_writes_a_poster_and_a_leaflet_per_village(demo_dir: Path) -> None:
+    villages = {(p.parent.name, p.stem) for p in rosters(demo_dir)}
+    pages = {(p.parent.name, p.stem) for p in (demo_dir / "宣传材料").glob("*/*.html")}
+    expected = {(t, f"{v}_{k}") for t, v in villages for k in ("缴费通知", "明白纸")}
+    assert pages == expected

@@ -1,7 +1,8 @@
 """``xl-pension demo``: the whole year on a generated sample county.
 
 county list -> split -> (village agents fill in, with realistic mistakes) -> validate ->
-compute -> remittance lists -> notices -> township summaries -> county merge.
+compute -> remittance lists -> notices -> township summaries -> county merge, and the posters
+and leaflets every village puts up at the start of the year (HTML only, to stay fast).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ COUNTY_LIST = "上年缴费名单.xlsx"
 ROSTERS = "村级花名册"
 NOTICES = "公示"
 REPORTS = "汇总"
+ANNOUNCE = "宣传材料"
 NOTICE_START = "2024-07-01"  # the day after the collection window of the default policy
 
 
@@ -138,6 +140,15 @@ def run(args: argparse.Namespace) -> int:
     main(["merge", str(rosters), "-o", str(reports / "全县汇总.xlsx"), "--date", NOTICE_START,
           *policy_args])  # fmt: skip
 
+    say("== 8. 各村缴费通知和明白纸（xl-pension announce，只生成网页；PDF、PNG 见 README）")
+    from ..core.schema import CONTACTS_FILE_NAME
+    from ..io.contacts import write_contacts
+    from ..sample.contacts import sample_contacts
+
+    contacts = write_contacts(out / CONTACTS_FILE_NAME, sample_contacts(county.villages, args.seed))
+    main(["announce", "--contacts", str(contacts), "-o", str(out / ANNOUNCE), "--format", "html",
+          *policy_args])  # fmt: skip
+
     say("== 完成。输出位置：")
     say(f"   县里下发的名单      {out / COUNTY_LIST}")
     say(f"   各村花名册          {rosters}/<乡镇>/<村>.xlsx（已填计算列；*_解缴清单.xlsx 在旁边）")
@@ -145,5 +156,6 @@ def run(args: argparse.Namespace) -> int:
         f"   公示（表格和网页）  {out / NOTICES}/<乡镇>/<村>_公示.*，合订本 {out / NOTICES}/公示汇总.html"
     )
     say(f"   乡镇汇总、全县汇总  {reports}/")
+    say(f"   缴费通知、明白纸    {out / ANNOUNCE}/<乡镇>/<村>_缴费通知.html、<村>_明白纸.html")
     say(f"   预置错误清单        {out / PLANTED_FILE}")
     return 0

@@ -78,6 +78,26 @@ class PaymentMethod:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A way to pay without the village agent (微信, 支付宝, bank counter ...), for the publicity.
+
+    ``method`` is the payment method (缴费方式) such a payment is recorded as.
+    """
+
+    name: str
+    how: str
+    method: str
+
+
+@dataclass(frozen=True)
+class Pension:
+    """When the pension is paid: from ``age`` after at least ``min_years`` of contributions."""
+
+    age: int
+    min_years: int
+
+
+@dataclass(frozen=True)
 class UnpaidReason:
     """A reason for not paying (未缴原因); some remove the person from 应缴人数."""
 
@@ -122,6 +142,8 @@ class Policy:
     enrollment_types: tuple[str, ...]
     payment_methods: tuple[PaymentMethod, ...]
     unpaid_reasons: tuple[UnpaidReason, ...]
+    pension: Pension
+    channels: tuple[Channel, ...] = ()
     path: str = ""
     county_list: CountyListRules = field(default_factory=CountyListRules)
     declaration: Declaration = field(default_factory=Declaration)
@@ -415,7 +437,33 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         enrollment_types=r.str_list(data, "enrollment_types", "enrollment_types"),
         payment_methods=tuple(methods),
         unpaid_reasons=tuple(reasons),
+        pension=_pension(r, data, age_max),
+        channels=_channels(r, data, {m.name for m in methods}),
         path=file,
         county_list=parse_county_list(r, data, category_names),
         declaration=parse_declaration(r, data),
     )
+
+
+def _pension(r: _Reader, data: dict[str, Any], age_max: int) -> Pension:
+    """The ``[pension]`` table: pension age (above the paying ages) and the minimum years."""
+    table = r.table(data, "pension", "pension")
+    age = r.int_(table, "age", "pension.age", minimum=1)
+    if age <= age_max:
+        raise r.fail("pension.age", f"必须大于可缴费的最高年龄 age.max（{age_max}）")
+    return Pension(age=age, min_years=r.int_(table, "min_years", "pension.min_years", minimum=1))
+
+
+def _channels(r: _Reader, data: dict[str, Any], methods: set[str]) -> tuple[Channel, ...]:
+    """The optional ``channels`` list: name, how to pay, and a payment method of the policy."""
+    if "channels" not in data:
+        return ()
+    out = []
+    for i, c in enumerate(r.list_(data, "channels", "channels")):
+        p = f"channels[{i}]"
+        method = r.str_(c, "method", f"{p}.method")
+        if method not in methods:
+            raise r.fail(f"{p}.method", f"不是已定义的缴费方式（{method}）")
+        out.append(Channel(r.str_(c, "name", f"{p}.name"), r.str_(c, "how", f"{p}.how"), method))
+    r.unique([c.name for c in out], "channels", ".name")
+    return tuple(out)

@@ -532,3 +532,46 @@ GOVERNMENT_DECLARATION_COLUMNS: tuple[DeclarationColumn, ...] = (
     D("village", VILLAGE_COLUMN.header, 12),
 )
 del D
+
+
+# The per-township contacts file of `xl-pension announce` (.xlsx or .csv): one village a row
+# with its 征缴工作专员 (seed 四(五)) and phone. 乡镇 is optional (a county-wide file may have it);
+# a row whose 村 is the township's own name or one of CONTACT_OFFICE_LABELS holds the township
+# office (人社所) and its phone.
+CONTACTS_FILE_NAME = "征缴专员名单.xlsx"  # looked for in the working folder by the ribbon button
+CONTACT_OFFICE_LABELS = ("乡镇人社所", "人社所", "乡镇人社服务所", "便民服务中心")
+SPECIALIST_COLUMN = Column(
+    "specialist",
+    "专员",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    10,
+    "本村城乡居民养老保险征缴工作专员的姓名。",
+    aliases=("征缴工作专员", "征缴专员", "工作专员", "联系人", "经办人"),
+)
+CONTACT_PHONE_COLUMN = Column(
+    "phone",
+    "电话",
+    Type.TEXT,
+    Kind.INPUT,
+    Required.NEVER,
+    14,
+    "专员的手机号或带区号的固定电话。",
+    aliases=("联系电话", "手机", "手机号", "手机号码", "电话号码", "咨询电话"),
+)
+CONTACT_COLUMNS: tuple[Column, ...] = (
+    TOWNSHIP_COLUMN,
+    VILLAGE_COLUMN,
+    SPECIALIST_COLUMN,
+    CONTACT_PHONE_COLUMN,
+)
+CONTACT_REQUIRED_KEYS = ("village", "specialist", "phone")
+_CONTACT_LOOKUP = {
+    normalize_header(h): c.key for c in CONTACT_COLUMNS for h in (c.header, *c.aliases)
+}
+
+
+def contact_key(text: object) -> str | None:
+    """The column key a header of the contacts file means, or ``None``."""
+    return _CONTACT_LOOKUP.get(normalize_header(text))

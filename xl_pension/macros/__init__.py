@@ -30,6 +30,7 @@ MACROS: dict[str, tuple[str, str]] = {
     "compute": ("roster_macros", "compute"),
     "notice": ("notice_macros", "notice"),
     "remit": ("roster_macros", "remit"),
+    "announce": ("announce_macros", "announce"),
     "summary": ("report_macros", "summary"),
     "merge": ("report_macros", "merge"),
     "settings": ("settings", "settings"),

@@ -1,0 +1,183 @@
+"""Use case ``announce``: the village 缴费通知 posters and 明白纸 leaflets of a township.
+
+:func:`make_announcements` builds the content from the policy (reports/announce), renders each
+page to HTML from the county's templates (io/announce_html) and, when a Chromium-family browser
+is installed, prints it to PDF and a PNG for the village chat (io/browser). It prints nothing:
+it returns what was written, what was skipped and why, and which villages lack a contact; the
+front end says so. :func:`load_contacts` turns a contacts file into a :class:`ContactBook`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.contacts import Contact, ContactBook
+from ..core.policy import Policy, Township
+from ..core.values import phone_ok
+from ..io.announce_html import PAPERS, render_page, write_page
+from ..io.browser import find_browser, print_pdf, screenshot_png
+from ..reports.announce import KINDS, build_publicity, file_stem
+
+HTML, PDF, PNG = "html", "pdf", "png"
+FORMATS = (HTML, PDF, PNG)
+PNG_WIDTH_PX = 1080  # about what a phone chat shows at full width
+
+# (done, total, what) after each page; the front end draws it
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One poster + leaflet to make: a village of a township (either may be empty)."""
+
+    township: str
+    village: str
+
+    @property
+    def label(self) -> str:
+        """How the place is named in messages."""
+        return f"{self.township}{self.village}" or "全县"
+
+
+@dataclass
+class AnnounceResult:
+    """What :func:`make_announcements` did."""
+
+    written: list[Path] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    missing_contacts: list[str] = field(default_factory=list)  # villages without 专员 or phone
+    missing_office: list[str] = field(default_factory=list)  # townships without an office phone
+    browser: str | None = None  # the browser used; None: PDF/PNG were not made
+    skipped: list[str] = field(default_factory=list)  # sentences: what was not made, and why
+
+
+@dataclass
+class ContactsLoaded:
+    """A contacts file as a :class:`ContactBook`, with its warnings (row-numbered sentences)."""
+
+    book: ContactBook
+    warnings: list[str]
+    townships: list[str]  # townships named in the file, in order (empty: no 乡镇 column)
+
+
+def load_contacts(path: str | Path, policy: Policy, township: Township | None) -> ContactsLoaded:
+    """Read a contacts file; rows without 乡镇 belong to ``township`` (when given)."""
+    from ..io.contacts import read_contacts
+    from ..reports.county_list import TownshipMatcher
+
+    file = read_contacts(path)
+    matcher = TownshipMatcher(policy)
+    book, warnings, townships = ContactBook(), [], []
+    default = township.name if township else ""
+    for r in file.rows:
+        where = f"专员名单 {file.path.name} 第 {r.row} 行"
+        name = default
+        if r.township:
+            found = matcher.match(r.township)
+            if not isinstance(found, Township):
+                warnings.append(f"{where}：“{r.township}”不是{policy.county_name}的乡镇，已跳过。")
+                continue
+            name = found.name
+            if township and found != township:
+                continue
+            if name not in townships:
+                townships.append(name)
+        if not r.village:
+            warnings.append(f"{where}：没有填村名，已跳过。")
+            continue
+        if r.phone and not phone_ok(r.phone):
+            warnings.append(
+                f"{where}：电话“{r.phone}”不是 11 位手机号或带区号的固定电话，请核对（已照填）。"
+            )
+        book.add(name, r.village, Contact(r.name, r.phone))
+    return ContactsLoaded(book, warnings, townships)
+
+
+def targets_for(
+    township: Township | None,
+    villages: Sequence[str],
+    contacts: ContactsLoaded | None,
+) -> list[Target]:
+    """The places to make posters for: the villages asked for, else the contacts file's
+    villages, else one poster for the township (or the county) with lines to fill by hand."""
+    t = township.name if township else ""
+    if villages:
+        return [Target(t, v) for v in villages]
+    if contacts is not None:
+        if t or not contacts.townships:
+            found = [Target(t, v) for v in contacts.book.villages_of(t)]
+        else:
+            found = [
+                Target(tt, v) for tt in contacts.townships for v in contacts.book.villages_of(tt)
+            ]
+        if found:
+            return found
+    return [Target(t, "")]
+
+
+def make_announcements(
+    policy: Policy,
+    targets: Sequence[Target],
+    out_dir: str | Path,
+    *,
+    contacts: ContactBook | None = None,
+    office_phone: str = "",
+    formats: Collection[str] = FORMATS,
+    paper: str = "A4",
+    kinds: Sequence[str] = KINDS,
+    progress: Progress | None = None,
+) -> AnnounceResult:
+    """Write the poster and the leaflet of every target into ``out_dir`` (a sub-folder per
+    township when there are several): HTML always, PDF and PNG when asked and a browser is
+    installed. ``office_phone`` is the township office's phone where the contacts have none."""
+    out = Path(out_dir)
+    result = AnnounceResult(targets=list(targets))
+    printing = [f for f in (PDF, PNG) if f in formats]
+    if printing:
+        result.browser = find_browser()
+        if result.browser is None:
+            result.skipped.append(
+                "本机没有安装 Chromium（或 Chrome、Edge）浏览器，未生成 PDF 和 PNG；"
+                "已生成的网页（.html）可以用任何浏览器打开后打印（A4 纵向、不缩放）。"
+            )
+    book = contacts or ContactBook()
+    several = len({t.township for t in targets}) > 1
+    size = PAPERS[paper]
+    total, done = len(targets) * len(kinds), 0
+    for target in targets:
+        specialist = book.village(target.township, target.village) if target.village else None
+        office = book.office(target.township)
+        if office_phone and not (office and office.phone):
+            office = Contact(office.name if office else "", office_phone)
+        if target.village and not (specialist and specialist.complete):
+            result.missing_contacts.append(target.label)
+        lacks_office = target.township and not (office and office.phone)
+        if lacks_office and target.township not in result.missing_office:
+            result.missing_office.append(target.township)
+        pub = build_publicity(
+            policy, target.township, target.village, specialist=specialist, office=office
+        )
+        folder = out / target.township if several and target.township else out
+        for kind in kinds:
+            stem = file_stem(pub, kind)
+            html = write_page(
+                folder / f"{stem}.html", render_page(kind, pub.template_vars(), paper)
+            )
+            result.written.append(html)
+            if result.browser and PDF in printing:
+                result.written.append(print_pdf(result.browser, html, folder / f"{stem}.pdf"))
+            if result.browser and PNG in printing:
+                png = screenshot_png(
+                    result.browser,
+                    html,
+                    folder / f"{stem}.png",
+                    page_mm=(size.width, size.height),
+                    width_px=PNG_WIDTH_PX,
+                )
+                result.written.append(png)
+            done += 1
+            if progress is not None:
+                progress(done, total, stem)
+    return result

@@ -1,0 +1,81 @@
+"""The 缴费通知 poster and the 明白纸 leaflet as HTML, from the jinja2 templates in
+``templates/announce/`` (county-editable), autoescaped, one A4 (or A3) page each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from ..core.errors import XlPensionError
+from ..core.paths import templates_dir
+from .atomic import atomic_path
+
+TEMPLATE_FOLDER = "announce"
+TEMPLATES = {"poster": "poster.html.j2", "leaflet": "leaflet.html.j2"}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A sheet size (mm) and how much the A4 layout's type is scaled to fill it."""
+
+    name: str
+    width: float
+    height: float
+    scale: float
+
+
+PAPERS = {
+    "A4": Paper("A4", 210, 297, 1.0),
+    "A3": Paper("A3", 297, 420, 1.4142),
+}
+
+
+@cache
+def environment(folder: Path | None = None) -> jinja2.Environment:
+    """Templates of ``templates/announce`` (or ``folder``): autoescaped, strict variables."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(
+            folder or templates_dir() / TEMPLATE_FOLDER, encoding="utf-8"
+        ),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_page(
+    kind: str, variables: dict[str, object], paper: str = "A4", folder: Path | None = None
+) -> str:
+    """The HTML of a poster or leaflet; a broken county edit is one Chinese sentence."""
+    name = TEMPLATES[kind]
+    try:
+        template = environment(folder).get_template(name)
+        return template.render({**variables, "paper": PAPERS[paper]})
+    except jinja2.TemplateNotFound as exc:
+        raise XlPensionError(
+            f"找不到宣传模板 {exc.name}（应在 {templates_dir() / TEMPLATE_FOLDER}），"
+            "请重新安装 xl-pension。",
+            code="announce.template_missing",
+        ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise XlPensionError(
+            f"宣传模板 {exc.name or name} 第 {exc.lineno} 行有语法错误：{exc.message}。",
+            code="announce.template_invalid",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise XlPensionError(
+            f"宣传模板 {name} 用了不存在的变量（{exc.message}），请对照 _base.html.j2 开头的说明修改。",
+            code="announce.template_invalid",
+        ) from None
+
+
+def write_page(path: str | Path, html: str) -> Path:
+    """Write one page's HTML atomically (UTF-8)."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path
