@@ -181,3 +181,26 @@ def test_without_a_browser_the_html_is_still_written(tmp_path, monkeypatch, caps
     assert main(["announce", "--township", "城关街道", "-o", str(out)]) == 0
     assert "没有安装 Chromium" in capsys.readouterr().err
     assert sorted(p.suffix for p in out.iterdir()) == [".html", ".html"]
+
+
+def test_contact_rows_that_cannot_be_used_are_named_by_row(tmp_path, capsys) -> None:
+    rows = [["王庄村", "张建国", "12345"], ["", "无村名", "13805301234"]]
+    file = write_contacts(tmp_path / "c.csv", rows)
+    assert (
+        announce("--township", "城关街道", "--contacts", str(file), "-o", str(tmp_path / "o")) == 0
+    )
+    err = capsys.readouterr().err
+    assert "c.csv 第 2 行" in err and "“12345”" in err
+    assert "c.csv 第 3 行" in err and "没有填村名" in err
+    county = [
+        ["乡镇", "村", "专员", "电话"],
+        ["火星镇", "甲村", "某", ""],
+        ["渔沃街道", "乙村", "", ""],
+    ]
+    wide = tmp_path / "county.csv"
+    with wide.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows(county)
+    out = tmp_path / "county"
+    assert announce("--contacts", str(wide), "-o", str(out)) == 0
+    assert "“火星镇”不是东明县的乡镇" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["乙村_明白纸.html", "乙村_缴费通知.html"]

@@ -13,7 +13,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import catalogue as cat
 from ..core.contacts import Contact, ContactBook
+from ..core.findings import Finding
 from ..core.policy import Policy, Township
 from ..core.values import phone_ok
 from ..io.announce_html import PAPERS, render_page, write_page
@@ -55,10 +57,10 @@ class AnnounceResult:
 
 @dataclass
 class ContactsLoaded:
-    """A contacts file as a :class:`ContactBook`, with its warnings (row-numbered sentences)."""
+    """A contacts file as a :class:`ContactBook`, with its warnings (findings on its rows)."""
 
     book: ContactBook
-    warnings: list[str]
+    warnings: list[Finding]
     townships: list[str]  # townships named in the file, in order (empty: no 乡镇 column)
 
 
@@ -71,13 +73,18 @@ def load_contacts(path: str | Path, policy: Policy, township: Township | None) -
     matcher = TownshipMatcher(policy)
     book, warnings, townships = ContactBook(), [], []
     default = township.name if township else ""
+    sheet = file.path.name
     for r in file.rows:
-        where = f"专员名单 {file.path.name} 第 {r.row} 行"
         name = default
         if r.township:
             found = matcher.match(r.township)
             if not isinstance(found, Township):
-                warnings.append(f"{where}：“{r.township}”不是{policy.county_name}的乡镇，已跳过。")
+                warnings.append(
+                    cat.CONTACTS_ROW_SKIPPED.at(
+                        sheet, r.row, r.township, variant="township", township=r.township,
+                        county=policy.county_name,
+                    )
+                )  # fmt: skip
                 continue
             name = found.name
             if township and found != township:
@@ -85,12 +92,10 @@ def load_contacts(path: str | Path, policy: Policy, township: Township | None) -
             if name not in townships:
                 townships.append(name)
         if not r.village:
-            warnings.append(f"{where}：没有填村名，已跳过。")
+            warnings.append(cat.CONTACTS_ROW_SKIPPED.at(sheet, r.row, variant="village"))
             continue
         if r.phone and not phone_ok(r.phone):
-            warnings.append(
-                f"{where}：电话“{r.phone}”不是 11 位手机号或带区号的固定电话，请核对（已照填）。"
-            )
+            warnings.append(cat.CONTACTS_PHONE.at(sheet, r.row, r.phone, phone=r.phone))
         book.add(name, r.village, Contact(r.name, r.phone))
     return ContactsLoaded(book, warnings, townships)
 

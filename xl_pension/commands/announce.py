@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core.errors import EXIT_OK, XlPensionError
+from ..core import catalogue as cat
+from ..core.errors import EXIT_OK
+from ..core.findings import Finding
 from .common import policy_from, say, township_of, warn
 
 DEFAULT_OUTPUT = "宣传材料"
@@ -50,10 +52,15 @@ def _formats(text: str) -> set[str]:
     chosen = {f.strip().lower() for f in text.split(",") if f.strip()}
     unknown = chosen - set(FORMATS)
     if unknown:
-        raise XlPensionError(
-            f"--format 只能是 {'、'.join(FORMATS)}，不认识：{'、'.join(sorted(unknown))}。"
+        raise cat.ANNOUNCE_OPTION.error(
+            "format", allowed="、".join(FORMATS), unknown="、".join(sorted(unknown))
         )
     return chosen | {HTML}
+
+
+def describe_row(f: Finding) -> str:
+    """A finding on a row of the contacts file as one line."""
+    return f"专员名单 {f.sheet} 第 {f.row} 行：{f.message}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,13 +72,13 @@ def run(args: argparse.Namespace) -> int:
     township = township_of(policy, args.township) if args.township else None
     phone = phone_text(args.phone)
     if phone and not phone_ok(phone):
-        raise XlPensionError(f"电话“{args.phone}”不是 11 位手机号或带区号的固定电话。")
+        raise cat.ANNOUNCE_OPTION.error("phone", phone=args.phone)
     formats = _formats(args.format)
     contacts = None
     if args.contacts:
         contacts = load_contacts(args.contacts, policy, township)
-        for line in contacts.warnings:
-            warn(line)
+        for finding in contacts.warnings:
+            warn(describe_row(finding))
     targets = targets_for(township, [v.strip() for v in args.village if v.strip()], contacts)
     result = make_announcements(
         policy,

@@ -477,6 +477,68 @@ REPORT_TEMPLATE_INVALID = failure(
     raises=XlPensionError,
 )
 
+# --- announce: the 缴费通知 poster and the 明白纸 leaflet (#17) -----------------------------------
+ANNOUNCE_TEMPLATE_MISSING = failure(
+    "announce.template_missing",
+    "找不到宣传模板 {name}（应在 {folder}），请重新安装 xl-pension。",
+    raises=XlPensionError,
+)
+ANNOUNCE_TEMPLATE_INVALID = failure(
+    "announce.template_invalid",
+    {
+        "syntax": "宣传模板 {name} 第 {line} 行有语法错误：{reason}。",
+        "undefined": "宣传模板 {name} 用了不存在的变量（{reason}），请对照 _base.html.j2 开头的说明修改。",
+    },
+    raises=XlPensionError,
+)
+ANNOUNCE_OPTION = failure(
+    "announce.option",
+    {
+        "format": "--format 只能是 {allowed}，不认识：{unknown}。",
+        "phone": "电话“{phone}”不是 11 位手机号或带区号的固定电话（如 0530-7221234）。",
+    },
+    raises=XlPensionError,
+)
+ANNOUNCE_PLACE_UNKNOWN = failure(
+    "announce.place_unknown",
+    {
+        "township": "不知道是哪个乡镇：请打开本村的花名册，或先在“设置”中填写本乡镇。",
+        "folder": "不知道把宣传材料保存到哪里：请先在“设置”中填写工作文件夹，或先保存本工作簿。",
+    },
+    raises=XlPensionError,
+)
+BROWSER_FAILED = failure(
+    "browser.failed",
+    "用浏览器生成 {file} 失败（{reason}）；网页版 {html} 已生成，可以用浏览器打开后打印。",
+    raises=XlPensionError,
+)
+CONTACTS_UNUSABLE = failure(
+    "contacts.unusable",
+    {
+        "missing": "找不到专员名单 {file}。",
+        "unreadable": "无法读取专员名单 {file}（{reason}）。",
+        "format": "专员名单 {file} 不是 .xlsx 或 .csv 文件，请另存为这两种格式之一。",
+        "encoding": "专员名单 {file} 的文字编码无法识别，请在 Excel 中另存为“CSV UTF-8”或 .xlsx。",
+        "too_long": "专员名单 {file} 超过 {limit} 行，不像一个乡镇的专员名单。",
+        "no_header": "专员名单 {file} 前 {rows} 行中没有找到表头（应有：{headers}）。",
+    },
+)
+CONTACTS_ROW_SKIPPED = finding(
+    "contacts.row_skipped",
+    W,
+    "",
+    {
+        "township": "“{township}”不是{county}的乡镇，已跳过这一行。",
+        "village": "没有填村名，已跳过这一行。",
+    },
+)
+CONTACTS_PHONE = finding(
+    "contacts.phone",
+    W,
+    "",
+    "电话“{phone}”不是 11 位手机号或带区号的固定电话，请核对（已照填）。",
+)
+
 
 def find(code: str) -> FindingType:
     """The declaration of ``code`` (``KeyError`` when it is not in the catalogue)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ..core.paths import templates_dir
 from .atomic import atomic_path
 
@@ -56,20 +56,15 @@ def render_page(
         template = environment(folder).get_template(name)
         return template.render({**variables, "paper": PAPERS[paper]})
     except jinja2.TemplateNotFound as exc:
-        raise XlPensionError(
-            f"找不到宣传模板 {exc.name}（应在 {templates_dir() / TEMPLATE_FOLDER}），"
-            "请重新安装 xl-pension。",
-            code="announce.template_missing",
-        ) from None
+        where = folder or templates_dir() / TEMPLATE_FOLDER
+        raise cat.ANNOUNCE_TEMPLATE_MISSING.error(name=exc.name or name, folder=where) from None
     except jinja2.TemplateSyntaxError as exc:
-        raise XlPensionError(
-            f"宣传模板 {exc.name or name} 第 {exc.lineno} 行有语法错误：{exc.message}。",
-            code="announce.template_invalid",
+        raise cat.ANNOUNCE_TEMPLATE_INVALID.error(
+            "syntax", name=exc.name or name, line=exc.lineno, reason=exc.message
         ) from None
     except jinja2.UndefinedError as exc:
-        raise XlPensionError(
-            f"宣传模板 {name} 用了不存在的变量（{exc.message}），请对照 _base.html.j2 开头的说明修改。",
-            code="announce.template_invalid",
+        raise cat.ANNOUNCE_TEMPLATE_INVALID.error(
+            "undefined", name=name, reason=exc.message
         ) from None
 
 

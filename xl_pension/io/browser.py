@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from .atomic import atomic_path
 
 BROWSER_ENV = "XL_PENSION_BROWSER"  # full path of the browser, overrides the search
@@ -39,8 +39,9 @@ def find_browser() -> str | None:
     return next((p for p in _WINDOWS if os.name == "nt" and Path(p).is_file()), None)
 
 
-def _run(browser: str, html: Path, flags: list[str], target: Path) -> None:
-    """Run the headless browser once with a throw-away profile; errors name the file."""
+def _run(browser: str, html: Path, flags: list[str], target: Path, shown: Path) -> None:
+    """Run the headless browser once with a throw-away profile, writing ``target`` (a temporary
+    file); errors name the file the user asked for, ``shown``."""
     with tempfile.TemporaryDirectory(prefix="xl-pension-browser-") as profile:
         cmd = [
             browser,
@@ -61,23 +62,19 @@ def _run(browser: str, html: Path, flags: list[str], target: Path) -> None:
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise XlPensionError(
-                f"用浏览器生成 {target.name} 失败（{type(exc).__name__}）；"
-                f"网页版 {html.name} 已生成，可以用浏览器打开后打印。",
-                code="browser.failed",
+            raise cat.BROWSER_FAILED.error(
+                file=shown.name, reason=type(exc).__name__, html=html.name
             ) from None
     if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
-        raise XlPensionError(
-            f"用浏览器生成 {target.name} 失败（退出码 {done.returncode}）；"
-            f"网页版 {html.name} 已生成，可以用浏览器打开后打印。",
-            code="browser.failed",
+        raise cat.BROWSER_FAILED.error(
+            file=shown.name, reason=f"退出码 {done.returncode}", html=html.name
         )
 
 
 def print_pdf(browser: str, html: Path, pdf: Path) -> Path:
     """Print ``html`` to ``pdf`` (page size and margins from the page's own ``@page`` CSS)."""
     with atomic_path(pdf) as tmp:
-        _run(browser, html, ["--no-pdf-header-footer", f"--print-to-pdf={tmp}"], tmp)
+        _run(browser, html, ["--no-pdf-header-footer", f"--print-to-pdf={tmp}"], tmp, pdf)
     return pdf
 
 
@@ -94,5 +91,5 @@ def screenshot_png(
         "--default-background-color=FFFFFFFF",
     ]
     with atomic_path(png) as tmp:
-        _run(browser, html, [*flags, f"--screenshot={tmp}"], tmp)
+        _run(browser, html, [*flags, f"--screenshot={tmp}"], tmp, png)
     return png

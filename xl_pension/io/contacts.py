@@ -12,7 +12,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import UnusableInputError
+from ..core import catalogue as cat
 from ..core.schema import CONTACT_COLUMNS, VILLAGE_COLUMN, contact_key
 from ..core.values import phone_text, text
 
@@ -41,10 +41,6 @@ class ContactsFile:
     has_township: bool
 
 
-def _unusable(path: Path, why: str) -> UnusableInputError:
-    return UnusableInputError(f"专员名单 {path.name} {why}", code="contacts.unusable")
-
-
 def _grid(path: Path) -> list[list[object]]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -54,13 +50,13 @@ def _grid(path: Path) -> list[list[object]]:
                 return list(csv.reader(data.decode(encoding).splitlines()))
             except UnicodeDecodeError:
                 continue
-        raise _unusable(path, "的文字编码无法识别，请在 Excel 中另存为“CSV UTF-8”或 .xlsx。")
+        raise cat.CONTACTS_UNUSABLE.error("encoding", file=path.name)
     if suffix in (".xlsx", ".xlsm"):
         from .reader import open_workbook
 
         wb = open_workbook(path)
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    raise _unusable(path, "不是 .xlsx 或 .csv 文件，请另存为这两种格式之一。")
+    raise cat.CONTACTS_UNUSABLE.error("format", file=path.name)
 
 
 def _header(path: Path, grid: list[list[object]]) -> tuple[int, dict[str, int]]:
@@ -74,22 +70,24 @@ def _header(path: Path, grid: list[list[object]]) -> tuple[int, dict[str, int]]:
         if VILLAGE_COLUMN.key in columns and len(columns) >= 2:
             return index, columns
     headers = "、".join(c.header for c in CONTACT_COLUMNS[1:])
-    raise _unusable(path, f"前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应有：{headers}）。")
+    raise cat.CONTACTS_UNUSABLE.error(
+        "no_header", file=path.name, rows=HEADER_SEARCH_ROWS, headers=headers
+    )
 
 
 def read_contacts(path: str | Path) -> ContactsFile:
     """The contact rows of the file's first sheet (or the CSV), empty rows skipped."""
     path = Path(path)
     if not path.is_file():
-        raise UnusableInputError(f"找不到专员名单 {path}。", code="file.missing")
+        raise cat.CONTACTS_UNUSABLE.error("missing", file=path)
     try:
         grid = _grid(path)
     except OSError as exc:
-        raise UnusableInputError(
-            f"无法读取专员名单 {path.name}（{exc.strerror}）。", code="file.unreadable"
+        raise cat.CONTACTS_UNUSABLE.error(
+            "unreadable", file=path.name, reason=exc.strerror
         ) from None
     if len(grid) > MAX_ROWS:
-        raise _unusable(path, f"超过 {MAX_ROWS} 行，不像一个乡镇的专员名单。")
+        raise cat.CONTACTS_UNUSABLE.error("too_long", file=path.name, limit=MAX_ROWS)
     index, columns = _header(path, grid)
 
     def cell(row: list[object], key: str) -> str:

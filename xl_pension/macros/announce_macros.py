@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ._book import Book, alert, book_folder, read_meta, status
 from .settings import load_policy_setting, load_settings
 
@@ -22,6 +22,7 @@ OUTPUT_FOLDER = "宣传材料"
 def announce(book: Book) -> None:
     """缴费通知: write the poster and the leaflet (HTML, and PDF/PNG when a browser is there)."""
     from ..app.announce import load_contacts, make_announcements, targets_for
+    from ..commands.announce import describe_row
     from ..commands.common import township_of
     from ..core.schema import CONTACTS_FILE_NAME
 
@@ -30,17 +31,11 @@ def announce(book: Book) -> None:
     meta = read_meta(book)
     place = meta.get("township_name") or settings.township
     if not place:
-        raise XlPensionError(
-            "不知道是哪个乡镇：请打开本村的花名册，或先在“设置”中填写本乡镇。",
-            code="announce.no_township",
-        )
+        raise cat.ANNOUNCE_PLACE_UNKNOWN.error("township")
     township = township_of(policy, place)
     folder = Path(settings.folder) if settings.folder else book_folder(book)
     if folder is None:
-        raise XlPensionError(
-            "不知道把宣传材料保存到哪里：请先在“设置”中填写工作文件夹，或先保存本工作簿。",
-            code="folder.unknown",
-        )
+        raise cat.ANNOUNCE_PLACE_UNKNOWN.error("folder")
     contacts_file = folder / CONTACTS_FILE_NAME
     contacts = load_contacts(contacts_file, policy, township) if contacts_file.is_file() else None
     village = meta.get("village", "")
@@ -66,5 +61,5 @@ def announce(book: Book) -> None:
     if result.missing_office:
         lines.append("没有乡镇人社所电话，已留横线：可在“设置”中填写咨询电话。")
     if contacts:
-        lines += contacts.warnings[:5]
+        lines += [describe_row(f) for f in contacts.warnings[:5]]
     alert(book, "\n".join(lines))
