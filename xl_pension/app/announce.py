@@ -66,8 +66,8 @@ class ContactsLoaded:
 
 def load_contacts(path: str | Path, policy: Policy, township: Township | None) -> ContactsLoaded:
     """Read a contacts file; rows without 乡镇 belong to ``township`` (when given)."""
+    from ..core.places import TownshipMatcher
     from ..io.contacts import read_contacts
-    from ..reports.county_list import TownshipMatcher
 
     file = read_contacts(path)
     matcher = TownshipMatcher(policy)

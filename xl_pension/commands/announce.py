@@ -12,7 +12,8 @@ from pathlib import Path
 from ..core import catalogue as cat
 from ..core.errors import EXIT_OK
 from ..core.findings import Finding
-from .common import policy_from, say, township_of, warn
+from ..core.places import township_named
+from .common import policy_from, say, warn
 
 DEFAULT_OUTPUT = "宣传材料"
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from ..core.values import phone_ok, phone_text
 
     policy = policy_from(args)
-    township = township_of(policy, args.township) if args.township else None
+    township = township_named(policy, args.township) if args.township else None
     phone = phone_text(args.phone)
     if phone and not phone_ok(phone):
         raise cat.ANNOUNCE_OPTION.error("phone", phone=args.phone)

@@ -7,18 +7,12 @@ leaflet. Nothing here is a villager's personal data: the contacts are public ser
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from .places import compact, village_key
 from .schema import CONTACT_OFFICE_LABELS
-from .values import text
 
-_SPACES = re.compile(r"\s+")
-
-
-def place_key(value: object) -> str:
-    """A village or township name as compared: NFKC text without any whitespace."""
-    return _SPACES.sub("", text(value))
+_OFFICE_KEYS = frozenset(compact(label) for label in CONTACT_OFFICE_LABELS)
 
 
 @dataclass(frozen=True)
@@ -38,36 +32,37 @@ class Contact:
 class ContactBook:
     """The contacts of one or more townships, looked up by township and village name.
 
-    ``villages`` maps ``(township, village)`` (place keys; township ``""`` when the file has no
-    乡镇 column) to the village's 专员; ``offices`` maps a township key to its office contact.
-    ``order`` keeps the villages as listed in the file.
+    ``villages`` maps ``(township, village)`` keys (``compact`` township, ``""`` when the file
+    has no 乡镇 column; :func:`~xl_pension.core.places.village_key` village) to the village's
+    专员; ``offices`` maps a township key to its office contact; ``order`` keeps the villages'
+    names as listed in the file.
     """
 
     villages: dict[tuple[str, str], Contact] = field(default_factory=dict)
     offices: dict[str, Contact] = field(default_factory=dict)
-    order: list[tuple[str, str]] = field(default_factory=list)
+    order: list[tuple[str, str]] = field(default_factory=list)  # (township key, village name)
 
     def add(self, township: str, village: str, contact: Contact) -> None:
         """Record one row: an office row when ``village`` names the township or its office."""
-        t, v = place_key(township), place_key(village)
-        if v in CONTACT_OFFICE_LABELS or (t and v == t):
+        t, v = compact(township), compact(village)
+        if v in _OFFICE_KEYS or (t and v == t):
             self.offices[t] = contact
             return
-        if (t, v) not in self.villages:
+        key = (t, village_key(village))
+        if key not in self.villages:
             self.order.append((t, v))
-        self.villages[(t, v)] = contact
+        self.villages[key] = contact
 
     def village(self, township: str, village: str) -> Contact | None:
         """The 专员 of a village (rows without a township match any township)."""
-        t, v = place_key(township), place_key(village)
+        t, v = compact(township), village_key(village)
         return self.villages.get((t, v)) or self.villages.get(("", v))
 
     def office(self, township: str) -> Contact | None:
         """The township office's contact (a row naming the township itself, or 人社所)."""
-        t = place_key(township)
-        return self.offices.get(t) or self.offices.get("")
+        return self.offices.get(compact(township)) or self.offices.get("")
 
     def villages_of(self, township: str) -> list[str]:
         """The villages listed for ``township`` (and those listed without a township), in order."""
-        t = place_key(township)
+        t = compact(township)
         return [v for tt, v in self.order if tt in (t, "")]

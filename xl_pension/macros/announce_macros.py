@@ -23,7 +23,7 @@ def announce(book: Book) -> None:
     """缴费通知: write the poster and the leaflet (HTML, and PDF/PNG when a browser is there)."""
     from ..app.announce import load_contacts, make_announcements, targets_for
     from ..commands.announce import describe_row
-    from ..commands.common import township_of
+    from ..core.places import township_named
     from ..core.schema import CONTACTS_FILE_NAME
 
     settings = load_settings()
@@ -32,7 +32,7 @@ def announce(book: Book) -> None:
     place = meta.get("township_name") or settings.township
     if not place:
         raise cat.ANNOUNCE_PLACE_UNKNOWN.error("township")
-    township = township_of(policy, place)
+    township = township_named(policy, place)
     folder = Path(settings.folder) if settings.folder else book_folder(book)
     if folder is None:
         raise cat.ANNOUNCE_PLACE_UNKNOWN.error("folder")
