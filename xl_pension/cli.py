@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "announce": ("announce", "生成各村的缴费通知（张贴）和明白纸（A4 网页、PDF、PNG）"),
     "addin": ("addin", "构建或安装 Excel 功能区加载项"),
     "demo": ("demo", "生成示例县的花名册，演示全年流程"),
+    "serve": ("serve", "启动乡镇和县级网页服务（上传花名册、查看汇总）"),
+    "users": ("users", "管理网页服务账号（新建账号）"),
 }
 
 

@@ -1,0 +1,71 @@
+"""Accounts of the web service: roles, places and argon2 password hashes."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..core.errors import XlPensionError
+from ..core.policy import Policy, Township
+from .store import ROLES, Store, User
+
+MIN_PASSWORD = 8
+ROLE_NAMES = {"village": "村协办员", "township": "乡镇经办人", "county": "县级管理员"}
+_HASHER = PasswordHasher()  # argon2id, memory-hard, library defaults (64 MiB, 3 passes)
+# A hash to verify against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = _HASHER.hash("xl-pension-no-such-user")
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password."""
+    return _HASHER.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    """True when ``password`` is the user's (always takes one argon2 verification)."""
+    try:
+        return _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def township_named(policy: Policy, text: str) -> Township:
+    """A township of the policy by name or code, or a Chinese error listing them."""
+    from ..reports.county_list import TownshipMatcher
+
+    found = TownshipMatcher(policy).match(text.strip())
+    if isinstance(found, Township):
+        return found
+    names = "、".join(t.name for t in (found or policy.townships))
+    raise XlPensionError(f"“{text.strip()}”不是{policy.county_name}的乡镇（街道）。可选：{names}。")
+
+
+def add_account(
+    store: Store,
+    policy: Policy,
+    name: str,
+    password: str,
+    *,
+    role: str,
+    township: str = "",
+    village: str = "",
+) -> User:
+    """Create an account after checking its role, place and password."""
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise XlPensionError("用户名不能为空，且不超过 64 个字符。", code="user.invalid")
+    if role not in ROLES:
+        raise XlPensionError(f"角色应为 {'、'.join(ROLES)} 之一。", code="user.invalid")
+    if len(password) < MIN_PASSWORD:
+        raise XlPensionError(f"密码至少 {MIN_PASSWORD} 个字符。", code="user.invalid")
+    town = ""
+    if role in ("township", "village"):
+        if not township.strip():
+            raise XlPensionError(
+                f"{ROLE_NAMES[role]}账号必须指定乡镇（--township）。", code="user.invalid"
+            )
+        town = township_named(policy, township).name
+    village = village.strip() if role == "village" else ""
+    if role == "village" and not village:
+        raise XlPensionError("村协办员账号必须指定村（--village）。", code="user.invalid")
+    return store.add_user(name, hash_password(password), role, town, village)

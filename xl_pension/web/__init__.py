@@ -1,0 +1,1 @@
+"""The township and county web service (``xl-pension serve``): an ASGI front end."""

@@ -1,0 +1,272 @@
+"""What the web service does with rosters, in one place: check an upload once and store it, and
+build summaries, merges and downloads from the stored checked records.
+
+This is the web's only door to the lower layers; the pages and the JSON API call nothing else.
+It calls the same core/reports/io functions as the command line, so a download is value-equal
+to the command's output on the same roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..app.store import Store, Submission, User
+from ..core.errors import UnusableInputError, XlPensionError
+from ..core.findings import Finding
+from ..core.money import Money, person_money, totals_of
+from ..core.policy import Policy, Township
+from ..core.validation import Checked
+from .uploads import Upload
+
+
+class Forbidden(XlPensionError):
+    """The user may not see or change this place."""
+
+
+class Refused(XlPensionError):
+    """The request cannot be done on this submission (e.g. errors left, original purged)."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A checked and stored upload."""
+
+    submission: Submission
+    findings: list[Finding]
+
+
+def money_of(checked: Checked, policy: Policy) -> dict[int, Money | None]:
+    """Money of every row without errors (``None`` for the others), as the commands compute it."""
+    return {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
+
+
+def check_upload(upload: Upload, policy: Policy) -> Checked:
+    """Read and validate one uploaded workbook (written to a private temp file under a safe name
+    of our own, so messages name the user's file and no uploaded path is ever used)."""
+    from ..core.validation import check_roster
+    from ..io.reader import read_roster
+
+    with tempfile.TemporaryDirectory(prefix="xl-pension-upload-") as tmp:
+        path = Path(tmp) / upload.safe_name
+        path.write_bytes(upload.data)
+        return check_roster(read_roster(path), policy)
+
+
+def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tuple[Township, str]:
+    """The township and village of an uploaded roster, refused when the user may not upload it.
+
+    The roster's ``_meta`` (or its file name for the village) says where it belongs; a roster
+    that does not say is taken as the uploader's own township or village.
+    """
+    from ..app.accounts import township_named
+    from ..reports.merge import resolve_place
+
+    place = resolve_place(upload.safe_name, checked.roster.meta, policy)
+    township = place.township if place.known else None
+    village = place.village
+    if township is None and not checked.roster.meta.get("township_name") and user.township:
+        township = township_named(policy, user.township)
+    if not village and user.role == "village":
+        village = user.village
+    if township is None or not village:
+        raise UnusableInputError(
+            f"{upload.name}：{place.problem or '看不出是哪个乡镇、哪个村'}；请使用本乡镇下发的标准花名册。",
+            code="place.unknown",
+        )
+    if user.role != "county" and township.name != user.township:
+        raise Forbidden(
+            f"{upload.name} 是{township.name}的花名册，您的账号只能上传{user.township}的花名册。"
+        )
+    if user.role == "village" and village != user.village:
+        raise Forbidden(
+            f"{upload.name} 是{village}的花名册，您的账号只能上传{user.village}的花名册。"
+        )
+    return township, village
+
+
+def store_upload(
+    store: Store, user: User, upload: Upload, policy: Policy, keep_until: dt.date
+) -> Stored:
+    """Check an upload once and store it as a new version of its village."""
+    checked = check_upload(upload, policy)
+    township, village = place_of(checked, upload, user, policy)
+    submission = store.add_submission(
+        user,
+        checked,
+        money_of(checked, policy),
+        township=township.name,
+        township_code=township.code,
+        village=village,
+        file_name=upload.name,
+        original=upload.data,
+        policy_id=policy.id,
+        keep_until=keep_until,
+    )
+    return Stored(submission, checked.findings)
+
+
+# --- who may see what ----------------------------------------------------------------------
+
+
+def may_see(user: User, township: str, village: str | None = None) -> bool:
+    """True when ``user`` may see this township (and village)."""
+    if user.role == "county":
+        return True
+    if township != user.township:
+        return False
+    return user.role == "township" or village == user.village
+
+
+def visible_submission(store: Store, user: User, sid: int) -> Submission:
+    """The submission, or :class:`Forbidden` / ``LookupError`` for the user."""
+    submission = store.submission(sid)
+    if submission is None:
+        raise LookupError(sid)
+    if not may_see(user, submission.township, submission.village):
+        raise Forbidden("您的账号无权查看这份花名册。")
+    return submission
+
+
+# --- summaries and the county merge from the stored records ----------------------------------
+
+
+def village_results(store: Store, policy: Policy, township: Township, *, details: bool = True):
+    """The village results of the newest version of each village of a township."""
+    from ..reports.village import village_result
+
+    return [
+        village_result(
+            store.checked(s.id),
+            policy,
+            file=s.file_name,
+            township=s.township,
+            township_code=s.township_code,
+            village=s.village,
+            details=details,
+        )
+        for s in store.latest(township.code)
+    ]
+
+
+def township_summary(store: Store, policy: Policy, township: Township, report_date: dt.date):
+    """The township summary (as ``summary`` makes it) and its 日报 paragraph."""
+    from ..io.summary_writer import render_report
+    from ..reports.summary import daily_context, summarize
+
+    results = village_results(store, policy, township)
+    summary = summarize(results, policy, report_date=report_date, place=township.name)
+    return summary, render_report("daily.j2", daily_context(summary, policy))
+
+
+def county_merge(store: Store, policy: Policy, date: dt.date):
+    """The county merge (as ``merge`` makes it) of the newest version of every village, its
+    conservation check and its 通报 paragraph."""
+    from ..io.summary_writer import render_report
+    from ..reports.merge import (
+        CountyMerge,
+        RosterInput,
+        bulletin_context,
+        check_conservation,
+        place_order,
+        resolve_place,
+    )
+
+    items = []
+    for s in store.latest():
+        checked = store.checked(s.id)
+        file = f"{s.township}/{s.file_name}"
+        meta = {**checked.roster.meta, "village": s.village}
+        items.append(RosterInput(file, checked, resolve_place(file, meta, policy)))
+    merger = CountyMerge(policy)
+    for item in sorted(items, key=lambda i: place_order(i.place, i.file)):
+        merger.add(item)
+    result = merger.result()
+    report = render_report("county.j2", bulletin_context(result, policy, date))
+    return result, check_conservation(result), report
+
+
+# --- downloads of one submission -------------------------------------------------------------
+
+
+def _original(store: Store, submission: Submission, folder: Path) -> Path:
+    data = store.original(submission.id)
+    if data is None:
+        raise Refused(f"{submission.file_name} 的原始文件已按保存期限删除，请重新上传后再下载。")
+    path = folder / (
+        "roster.xlsm" if submission.file_name.lower().endswith(".xlsm") else "roster.xlsx"
+    )
+    path.write_bytes(data)
+    return path
+
+
+def _refuse_errors(submission: Submission) -> None:
+    if submission.errors:
+        raise Refused(
+            f"{submission.file_name} 还有 {submission.errors} 条错误，请改正后重新上传；"
+            "也可以勾选“跳过有错误的行”。"
+        )
+
+
+def annotated(store: Store, submission: Submission, folder: Path) -> Path:
+    """The workbook with its problems marked (``validate --annotate``)."""
+    from ..io.annotate import annotate
+
+    checked = store.checked(submission.id)
+    out = folder / "annotated.xlsx"
+    annotate(_original(store, submission, folder), out, checked.roster, checked.findings)
+    return out
+
+
+def computed(
+    store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
+) -> Path:
+    """The workbook with its money columns filled (``compute``)."""
+    from ..io.compute_writer import write_money
+
+    if not skip_invalid:
+        _refuse_errors(submission)
+    checked = store.checked(submission.id)
+    money = money_of(checked, policy)
+    out = folder / "computed.xlsx"
+    write_money(
+        _original(store, submission, folder), out, checked.roster, money, totals_of(money.values())
+    )
+    return out
+
+
+def remit(
+    store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
+) -> Path:
+    """The 缴费人清单 of offline payments (``remit``)."""
+    from ..io.remit_writer import write_remit
+    from ..reports.remit import remit_list
+
+    if not skip_invalid:
+        _refuse_errors(submission)
+    checked = store.checked(submission.id)
+    money = money_of(checked, policy)
+    out = folder / "remit.xlsx"
+    write_remit(out, policy, checked.roster, remit_list(checked.people, money, policy), None)
+    return out
+
+
+def notice_html(
+    store: Store,
+    policy: Policy,
+    submission: Submission,
+    start: dt.date,
+    phone: str,
+    *,
+    skip_invalid: bool,
+) -> str:
+    """The 10-day public notice page (``notice --format html``)."""
+    from ..io.notice_html import render_html
+    from ..reports.notice import build_notice
+
+    if not skip_invalid:
+        _refuse_errors(submission)
+    checked = store.checked(submission.id)
+    return render_html([build_notice(checked, money_of(checked, policy), policy, start, phone)])

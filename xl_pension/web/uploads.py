@@ -1,0 +1,200 @@
+"""Uploaded files, distrusted: size limits, the type sniffed from the content, bounded zips.
+
+A workbook (.xlsx/.xlsm/.ods) is a zip package and an .xls an OLE file; what the name says is
+ignored. Every zip — a workbook's package or a ``.zip`` of a folder of rosters — is opened with
+bounded member counts and inflated sizes, measured while inflating (the sizes a zip declares can
+lie), and an XML part with a DTD (the entity bomb) is refused. Names of zip members are only
+shown, never used as paths: each roster is written under a safe name in a private temp folder.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from ..core.errors import UnusableInputError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_UNSAFE = re.compile(r'[\x00-\x1f\\/:*?"<>|]+')
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much an upload may hold."""
+
+    request_bytes: int = 64 * 1024 * 1024  # one request (413 beyond)
+    file_bytes: int = 16 * 1024 * 1024  # one roster as uploaded
+    inflated_bytes: int = 128 * 1024 * 1024  # one roster's package, inflated
+    members: int = 2000  # parts of one workbook package
+    bundle_files: int = 600  # rosters in one .zip of a folder
+    bundle_inflated: int = 512 * 1024 * 1024  # a whole .zip of a folder, inflated
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One roster file as uploaded: its name for display, its kind and bytes."""
+
+    name: str
+    kind: str  # xlsx | xls | ods
+    data: bytes = field(repr=False)
+
+    @property
+    def safe_name(self) -> str:
+        """A file name made from the shown name: no folders, no control or reserved characters,
+        the suffix of the sniffed kind."""
+        stem = PurePosixPath(self.name.replace("\\", "/")).name
+        stem = _UNSAFE.sub("_", unicodedata.normalize("NFC", stem)).strip(" .")
+        stem = stem[: -len(PurePosixPath(stem).suffix)] if PurePosixPath(stem).suffix else stem
+        suffix = ".xlsm" if self.name.lower().endswith(".xlsm") else f".{self.kind}"
+        return f"{(stem or '花名册')[:80]}{suffix}"
+
+
+def size_text(size: int) -> str:
+    """A size limit for people: ``64 MB``, ``20 KB``."""
+    return f"{size // 1024 // 1024} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def refuse(name: str, why: str, code: str = "upload.refused") -> UnusableInputError:
+    """The 422 error of a refused upload."""
+    return UnusableInputError(f"{display_name(name)}：{why}", code=code)
+
+
+def display_name(name: str) -> str:
+    """The name as shown to users and in messages (the last path part, bounded)."""
+    return (PurePosixPath(name.replace("\\", "/")).name or "上传的文件")[:120]
+
+
+def _inflate_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, name: str) -> int:
+    """Inflate one member, counting; refuse past ``budget`` bytes or an XML part with a DTD."""
+    size = 0
+    head = b""
+    with zf.open(info) as fh:
+        while chunk := fh.read(256 * 1024):
+            if len(head) < 4096:
+                head += chunk[:4096]
+                if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _DTD.search(head):
+                    raise refuse(
+                        name, "文件中含有不允许的 XML 实体定义，已拒收。", "upload.xml_entities"
+                    )
+            size += len(chunk)
+            if size > budget:
+                raise refuse(name, "解压后过大（可能是“压缩炸弹”），已拒收。", "upload.too_large")
+    return size
+
+
+def _checked_package(name: str, data: bytes, limits: Limits) -> str:
+    """The kind of a zip-packaged workbook after bounding it; refuses anything else."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise refuse(
+            name, "文件已损坏，无法打开，请重新保存或重新下载。", "template.not_roster"
+        ) from None
+    if len(infos) > limits.members:
+        raise refuse(name, "文件内部条目过多，不是正常的工作簿，已拒收。", "upload.too_large")
+    budget = limits.inflated_bytes
+    try:
+        for info in infos:
+            budget -= _inflate_checked(zf, info, budget, name)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        raise refuse(
+            name, "文件已损坏，无法打开，请重新保存或重新下载。", "template.not_roster"
+        ) from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if "mimetype" in names and zf.read("mimetype").startswith(
+        b"application/vnd.oasis.opendocument"
+    ):
+        return "ods"
+    raise refuse(
+        name,
+        "不是 Excel 工作簿，请上传标准花名册（.xlsx）或其压缩包（.zip）。",
+        "template.not_roster",
+    )
+
+
+def _is_bundle(data: bytes) -> bool:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return "[Content_Types].xml" not in names and "mimetype" not in names
+
+
+def _bundle(name: str, data: bytes, limits: Limits) -> list[Upload]:
+    """The rosters inside a ``.zip`` of a folder (other files and folders are skipped)."""
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    wanted = []
+    for info in zf.infolist():
+        shown = _member_name(info)
+        base = display_name(shown)
+        if (
+            info.is_dir()
+            or base.startswith((".", "~$"))
+            or not base.lower().endswith(ROSTER_SUFFIXES)
+        ):
+            continue
+        wanted.append((info, shown))
+    if not wanted:
+        raise refuse(name, "压缩包里没有花名册（.xlsx）。", "folder.no_rosters")
+    if len(wanted) > limits.bundle_files:
+        raise refuse(
+            name, f"压缩包里的文件超过 {limits.bundle_files} 个，请分批上传。", "upload.too_large"
+        )
+    budget = limits.bundle_inflated
+    out = []
+    for info, shown in wanted:
+        with zf.open(info) as fh:
+            member = fh.read(limits.file_bytes + 1)
+        if len(member) > limits.file_bytes:
+            raise refuse(
+                shown, f"超过 {size_text(limits.file_bytes)}，已拒收。", "upload.too_large"
+            )
+        budget -= len(member)
+        if budget < 0:
+            raise refuse(name, "解压后过大（可能是“压缩炸弹”），已拒收。", "upload.too_large")
+        out.append(sniff(shown, member, limits))
+    return out
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as the user saw it (zips from Chinese Windows use GBK without the flag)."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def sniff(name: str, data: bytes, limits: Limits) -> Upload:
+    """One roster upload after its checks; refuses what is not a workbook."""
+    if len(data) > limits.file_bytes:
+        raise refuse(name, f"超过 {size_text(limits.file_bytes)}，已拒收。", "upload.too_large")
+    if not data:
+        raise refuse(name, "是空文件（0 字节），请重新保存后再上传。", "template.not_roster")
+    if data.startswith(OLE_MAGIC):
+        return Upload(display_name(name), "xls", data)
+    if data.startswith(ZIP_MAGIC):
+        return Upload(display_name(name), _checked_package(name, data, limits), data)
+    raise refuse(
+        name,
+        "不是 Excel 工作簿（按文件内容判断），请上传标准花名册（.xlsx）。",
+        "template.not_roster",
+    )
+
+
+def unpack(name: str, data: bytes, limits: Limits) -> list[Upload]:
+    """The rosters of one uploaded file: itself, or the rosters of a ``.zip`` of a folder."""
+    if data.startswith(ZIP_MAGIC) and _is_bundle(data):
+        return _bundle(name, data, limits)
+    return [sniff(name, data, limits)]
