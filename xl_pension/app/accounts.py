@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ..core.policy import Policy, Township
 from .store import ROLES, Store, User
 
@@ -36,8 +36,10 @@ def township_named(policy: Policy, text: str) -> Township:
     found = TownshipMatcher(policy).match(text.strip())
     if isinstance(found, Township):
         return found
-    names = "、".join(t.name for t in (found or policy.townships))
-    raise XlPensionError(f"“{text.strip()}”不是{policy.county_name}的乡镇（街道）。可选：{names}。")
+    if found:
+        names = "、".join(t.name for t in found)
+        raise cat.TOWNSHIP_UNKNOWN.error("ambiguous", township=text.strip(), names=names)
+    raise cat.TOWNSHIP_UNKNOWN.error(township=text.strip(), county=policy.county_name)
 
 
 def add_account(
@@ -53,19 +55,17 @@ def add_account(
     """Create an account after checking its role, place and password."""
     name = name.strip()
     if not name or len(name) > 64:
-        raise XlPensionError("用户名不能为空，且不超过 64 个字符。", code="user.invalid")
+        raise cat.USER_INVALID.error("name")
     if role not in ROLES:
-        raise XlPensionError(f"角色应为 {'、'.join(ROLES)} 之一。", code="user.invalid")
+        raise cat.USER_INVALID.error("role", roles="、".join(ROLES))
     if len(password) < MIN_PASSWORD:
-        raise XlPensionError(f"密码至少 {MIN_PASSWORD} 个字符。", code="user.invalid")
+        raise cat.USER_INVALID.error("password", length=MIN_PASSWORD)
     town = ""
     if role in ("township", "village"):
         if not township.strip():
-            raise XlPensionError(
-                f"{ROLE_NAMES[role]}账号必须指定乡镇（--township）。", code="user.invalid"
-            )
+            raise cat.USER_INVALID.error("township", role=ROLE_NAMES[role])
         town = township_named(policy, township).name
     village = village.strip() if role == "village" else ""
     if role == "village" and not village:
-        raise XlPensionError("村协办员账号必须指定村（--village）。", code="user.invalid")
+        raise cat.USER_INVALID.error("village")
     return store.add_user(name, hash_password(password), role, town, village)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..core.errors import XlPensionError
+from ..core import catalogue as cat
 from ..core.findings import Finding, Severity
 from ..core.money import Money
 from ..core.roster import Record, Roster
@@ -179,14 +179,16 @@ class Store:
         if db:
             if db.startswith("postgresql://"):  # psycopg 3 is the driver we install
                 db = "postgresql+psycopg://" + db.removeprefix("postgresql://")
-            return cls(db)
+            try:
+                return cls(db)
+            except (sa.exc.SQLAlchemyError, ImportError) as exc:  # say what, never the password
+                raise cat.STORE_UNREACHABLE.error(reason=type(exc).__name__) from None
         folder = Path(data or "xl-pension-data")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise XlPensionError(
-                f"无法创建数据文件夹 {folder}（{exc.strerror}）；请换一个有写权限的位置（--data）。",
-                code="output.unwritable",
+            raise cat.STORE_UNREACHABLE.error(
+                "folder", folder=folder, reason=exc.strerror
             ) from None
         return cls(f"sqlite:///{(folder / DB_FILE).resolve()}")
 
@@ -202,7 +204,7 @@ class Store:
         """Create an account; refuses a name already taken."""
         with self.engine.begin() as con:
             if con.execute(sa.select(users.c.id).where(users.c.name == name)).first():
-                raise XlPensionError(f"用户名“{name}”已存在，请换一个。", code="user.exists")
+                raise cat.USER_EXISTS.error(name=name)
             uid = con.execute(
                 users.insert().values(
                     name=name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..core.errors import EXIT_OK, XlPensionError
+from ..core.errors import EXIT_OK
 from .common import policy_from, say
 
 
@@ -43,15 +43,7 @@ def open_store(args: argparse.Namespace):
     """The store named by ``--data`` / ``--db``."""
     from ..app.store import Store
 
-    try:
-        return Store.open(args.data, args.db)
-    except XlPensionError:
-        raise
-    except Exception as exc:  # the driver's own error types: say where, not how
-        raise XlPensionError(
-            f"无法打开数据库（{type(exc).__name__}）；请检查 --data 或 --db。",
-            code="store.unreachable",
-        ) from None
+    return Store.open(args.data, args.db)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -540,6 +540,46 @@ CONTACTS_PHONE = finding(
 )
 
 
+# --- the web service (uploads, accounts, the store) ---------------------------------------------
+UPLOAD_TOO_LARGE = failure(
+    "upload.too_large",
+    {
+        "": "{file}：超过 {limit}，已拒收。",
+        "inflated": "{file}：解压后过大（可能是“压缩炸弹”），已拒收。",
+        "members": "{file}：文件内部条目过多，不是正常的工作簿，已拒收。",
+        "bundle": "{file}：压缩包里的文件超过 {limit} 个，请分批上传。",
+        "request": "上传内容超过 {limit}，已拒收；请分批上传。",
+    },
+)
+UPLOAD_XML_ENTITIES = failure(
+    "upload.xml_entities", "{file}：文件中含有不允许的 XML 实体定义，已拒收。"
+)
+UPLOAD_MISSING = failure(
+    "upload.missing", "没有收到文件：请选择花名册（.xlsx）或其压缩包（.zip）。"
+)
+UPLOAD_PLACE_UNKNOWN = failure(
+    "upload.place_unknown", "{file}：{problem}；请使用本乡镇下发的标准花名册。"
+)
+USER_EXISTS = failure("user.exists", "用户名“{name}”已存在，请换一个。")
+USER_INVALID = failure(
+    "user.invalid",
+    {
+        "name": "用户名不能为空，且不超过 64 个字符。",
+        "role": "角色应为 {roles} 之一。",
+        "password": "密码至少 {length} 个字符。",
+        "township": "{role}账号必须指定乡镇（--township）。",
+        "village": "村协办员账号必须指定村（--village）。",
+    },
+)
+STORE_UNREACHABLE = failure(
+    "store.unreachable",
+    {
+        "": "无法打开数据库（{reason}）；请检查 --data 或 --db。",
+        "folder": "无法创建数据文件夹 {folder}（{reason}）；请换一个有写权限的位置（--data）。",
+    },
+)
+
+
 def find(code: str) -> FindingType:
     """The declaration of ``code`` (``KeyError`` when it is not in the catalogue)."""
     return CATALOGUE[code]

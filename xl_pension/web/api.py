@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from ..app.accounts import township_named, verify_password
+from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.findings import count_by_severity
 from . import services
@@ -194,9 +195,8 @@ async def upload(request: Request, config: WebConfig, session: Session) -> Respo
         files.append((item.filename or "花名册.xlsx", data))
     await form.close()
     if not files:
-        return json_error(
-            422, "没有收到文件：请选择花名册（.xlsx）或其压缩包（.zip）。", "upload.missing"
-        )
+        err = cat.UPLOAD_MISSING.error()
+        return json_error(422, err.message, err.code)
     return await run_in_threadpool(_store_uploads, config, session, files)
 
 

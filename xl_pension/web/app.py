@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app.store import Store
+from ..core import catalogue as cat
 from ..core.paths import templates_dir
 from ..core.policy import Policy
 from .auth import Throttle, csrf_ok, current_session
@@ -64,9 +65,8 @@ class BodyLimit:
         limit = self.config.limits.request_bytes
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
-        too_big = json_error(
-            413, f"上传内容超过 {size_text(limit)}，已拒收；请分批上传。", "upload.too_large"
-        )
+        refused = cat.UPLOAD_TOO_LARGE.error("request", limit=size_text(limit))
+        too_big = json_error(413, refused.message, refused.code)
         if length is not None and (not length.isdigit() or int(length) > limit):
             await too_big(scope, receive, send)
             return

@@ -67,6 +67,7 @@ def seed_demo(
         seed=DEMO_SEED,
         townships=townships,
         villages_per_township=villages,
+        min_people=min(50, max_people),
         max_people=max_people,
     )
     first = county.villages[0]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..app.store import Store, Submission, User
-from ..core.errors import UnusableInputError, XlPensionError
+from ..core import catalogue as cat
+from ..core.errors import XlPensionError
 from ..core.findings import Finding
 from ..core.money import Money, person_money, totals_of
 from ..core.policy import Policy, Township
@@ -72,9 +73,8 @@ def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tu
     if not village and user.role == "village":
         village = user.village
     if township is None or not village:
-        raise UnusableInputError(
-            f"{upload.name}：{place.problem or '看不出是哪个乡镇、哪个村'}；请使用本乡镇下发的标准花名册。",
-            code="place.unknown",
+        raise cat.UPLOAD_PLACE_UNKNOWN.error(
+            file=upload.name, problem=place.problem or "看不出是哪个乡镇、哪个村"
         )
     if user.role != "county" and township.name != user.township:
         raise Forbidden(

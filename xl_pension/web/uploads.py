@@ -16,7 +16,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from ..core.errors import UnusableInputError
+from ..core import catalogue as cat
+from ..core.errors import XlPensionError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,9 +62,14 @@ def size_text(size: int) -> str:
     return f"{size // 1024 // 1024} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
 
 
-def refuse(name: str, why: str, code: str = "upload.refused") -> UnusableInputError:
-    """The 422 error of a refused upload."""
-    return UnusableInputError(f"{display_name(name)}：{why}", code=code)
+def not_roster(name: str, why: str) -> XlPensionError:
+    """The 422 error of an upload that is not a workbook (``why`` says what it is instead)."""
+    return cat.TEMPLATE_NOT_ROSTER.error(file=display_name(name), why=why)
+
+
+def too_large(name: str, variant: str = "", limit: str = "") -> XlPensionError:
+    """The 422 error of an upload over a limit (``variant``: which one)."""
+    return cat.UPLOAD_TOO_LARGE.error(variant, file=display_name(name), limit=limit)
 
 
 def display_name(name: str) -> str:
@@ -80,12 +86,10 @@ def _inflate_checked(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, na
             if len(head) < 4096:
                 head += chunk[:4096]
                 if info.filename.lower().endswith((".xml", ".rels", ".vml")) and _DTD.search(head):
-                    raise refuse(
-                        name, "文件中含有不允许的 XML 实体定义，已拒收。", "upload.xml_entities"
-                    )
+                    raise cat.UPLOAD_XML_ENTITIES.error(file=display_name(name))
             size += len(chunk)
             if size > budget:
-                raise refuse(name, "解压后过大（可能是“压缩炸弹”），已拒收。", "upload.too_large")
+                raise too_large(name, "inflated")
     return size
 
 
@@ -95,19 +99,15 @@ def _checked_package(name: str, data: bytes, limits: Limits) -> str:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise refuse(
-            name, "文件已损坏，无法打开，请重新保存或重新下载。", "template.not_roster"
-        ) from None
+        raise not_roster(name, "文件已损坏，无法打开，请重新保存或重新下载。") from None
     if len(infos) > limits.members:
-        raise refuse(name, "文件内部条目过多，不是正常的工作簿，已拒收。", "upload.too_large")
+        raise too_large(name, "members")
     budget = limits.inflated_bytes
     try:
         for info in infos:
             budget -= _inflate_checked(zf, info, budget, name)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
-        raise refuse(
-            name, "文件已损坏，无法打开，请重新保存或重新下载。", "template.not_roster"
-        ) from None
+        raise not_roster(name, "文件已损坏，无法打开，请重新保存或重新下载。") from None
     names = {i.filename for i in infos}
     if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
         return "xlsx"
@@ -115,11 +115,7 @@ def _checked_package(name: str, data: bytes, limits: Limits) -> str:
         b"application/vnd.oasis.opendocument"
     ):
         return "ods"
-    raise refuse(
-        name,
-        "不是 Excel 工作簿，请上传标准花名册（.xlsx）或其压缩包（.zip）。",
-        "template.not_roster",
-    )
+    raise not_roster(name, "不是 Excel 工作簿，请上传标准花名册（.xlsx）或其压缩包（.zip）。")
 
 
 def _is_bundle(data: bytes) -> bool:
@@ -145,23 +141,19 @@ def _bundle(name: str, data: bytes, limits: Limits) -> list[Upload]:
             continue
         wanted.append((info, shown))
     if not wanted:
-        raise refuse(name, "压缩包里没有花名册（.xlsx）。", "folder.no_rosters")
+        raise not_roster(name, "压缩包里没有花名册（.xlsx）。")
     if len(wanted) > limits.bundle_files:
-        raise refuse(
-            name, f"压缩包里的文件超过 {limits.bundle_files} 个，请分批上传。", "upload.too_large"
-        )
+        raise too_large(name, "bundle", str(limits.bundle_files))
     budget = limits.bundle_inflated
     out = []
     for info, shown in wanted:
         with zf.open(info) as fh:
             member = fh.read(limits.file_bytes + 1)
         if len(member) > limits.file_bytes:
-            raise refuse(
-                shown, f"超过 {size_text(limits.file_bytes)}，已拒收。", "upload.too_large"
-            )
+            raise too_large(shown, limit=size_text(limits.file_bytes))
         budget -= len(member)
         if budget < 0:
-            raise refuse(name, "解压后过大（可能是“压缩炸弹”），已拒收。", "upload.too_large")
+            raise too_large(name, "inflated")
         out.append(sniff(shown, member, limits))
     return out
 
@@ -179,18 +171,14 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 def sniff(name: str, data: bytes, limits: Limits) -> Upload:
     """One roster upload after its checks; refuses what is not a workbook."""
     if len(data) > limits.file_bytes:
-        raise refuse(name, f"超过 {size_text(limits.file_bytes)}，已拒收。", "upload.too_large")
+        raise too_large(name, limit=size_text(limits.file_bytes))
     if not data:
-        raise refuse(name, "是空文件（0 字节），请重新保存后再上传。", "template.not_roster")
+        raise not_roster(name, "是空文件（0 字节），请重新保存后再上传。")
     if data.startswith(OLE_MAGIC):
         return Upload(display_name(name), "xls", data)
     if data.startswith(ZIP_MAGIC):
         return Upload(display_name(name), _checked_package(name, data, limits), data)
-    raise refuse(
-        name,
-        "不是 Excel 工作簿（按文件内容判断），请上传标准花名册（.xlsx）。",
-        "template.not_roster",
-    )
+    raise not_roster(name, "不是 Excel 工作簿（按文件内容判断），请上传标准花名册（.xlsx）。")
 
 
 def unpack(name: str, data: bytes, limits: Limits) -> list[Upload]:
