@@ -202,12 +202,18 @@ def _original(store: Store, submission: Submission, folder: Path) -> Path:
     return path
 
 
-def _refuse_errors(submission: Submission) -> None:
-    if submission.errors:
+def _usable(
+    store: Store, policy: Policy, submission: Submission, *, skip_invalid: bool
+) -> tuple[Checked, dict[int, Money | None]]:
+    """The stored checked roster and its money, refused while it has errors (as the commands
+    refuse) unless the rows with errors are to be skipped."""
+    if submission.errors and not skip_invalid:
         raise Refused(
             f"{submission.file_name} 还有 {submission.errors} 条错误，请改正后重新上传；"
             "也可以勾选“跳过有错误的行”。"
         )
+    checked = store.checked(submission.id)
+    return checked, money_of(checked, policy)
 
 
 def annotated(store: Store, submission: Submission, folder: Path) -> Path:
@@ -226,10 +232,7 @@ def computed(
     """The workbook with its money columns filled (``compute``)."""
     from ..io.compute_writer import write_money
 
-    if not skip_invalid:
-        _refuse_errors(submission)
-    checked = store.checked(submission.id)
-    money = money_of(checked, policy)
+    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
     out = folder / "computed.xlsx"
     write_money(
         _original(store, submission, folder), out, checked.roster, money, totals_of(money.values())
@@ -244,10 +247,7 @@ def remit(
     from ..io.remit_writer import write_remit
     from ..reports.remit import remit_list
 
-    if not skip_invalid:
-        _refuse_errors(submission)
-    checked = store.checked(submission.id)
-    money = money_of(checked, policy)
+    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
     out = folder / "remit.xlsx"
     write_remit(out, policy, checked.roster, remit_list(checked.people, money, policy), None)
     return out
@@ -266,7 +266,5 @@ def notice_html(
     from ..io.notice_html import render_html
     from ..reports.notice import build_notice
 
-    if not skip_invalid:
-        _refuse_errors(submission)
-    checked = store.checked(submission.id)
-    return render_html([build_notice(checked, money_of(checked, policy), policy, start, phone)])
+    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
+    return render_html([build_notice(checked, money, policy, start, phone)])
