@@ -6,7 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..core import catalogue as cat
-from ..core.policy import Policy, Township
+from ..core.places import township_named
+from ..core.policy import Policy
 from .store import ROLES, Store, User
 
 MIN_PASSWORD = 8
@@ -27,19 +28,6 @@ def verify_password(user: User | None, password: str) -> bool:
         return _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def township_named(policy: Policy, text: str) -> Township:
-    """A township of the policy by name or code, or a Chinese error listing them."""
-    from ..reports.county_list import TownshipMatcher
-
-    found = TownshipMatcher(policy).match(text.strip())
-    if isinstance(found, Township):
-        return found
-    if found:
-        names = "、".join(t.name for t in found)
-        raise cat.TOWNSHIP_UNKNOWN.error("ambiguous", township=text.strip(), names=names)
-    raise cat.TOWNSHIP_UNKNOWN.error(township=text.strip(), county=policy.county_name)
 
 
 def add_account(

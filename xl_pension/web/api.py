@@ -20,10 +20,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from ..app.accounts import township_named, verify_password
+from ..app.accounts import verify_password
 from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.findings import count_by_severity
+from ..core.places import township_named
 from . import services
 from .app import WebConfig, json_error
 from .auth import COOKIE, SESSION_LIFETIME, Session, client_key, current_session, user_key

@@ -40,7 +40,7 @@ def tally_json(t) -> dict:
 
 
 def _township(request: Request, config: WebConfig, session: Session):
-    from ..app.accounts import township_named
+    from ..core.places import township_named
 
     township = township_named(config.policy, request.path_params["name"])
     user = session.user

@@ -15,9 +15,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..app.accounts import ROLE_NAMES, township_named
+from ..app.accounts import ROLE_NAMES
 from ..core.errors import XlPensionError
 from ..core.paths import templates_dir
+from ..core.places import township_named
 from ..reports.summary import rate_text
 from . import services
 from .api_reports import duplicate_json, tally_json

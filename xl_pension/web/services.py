@@ -18,6 +18,7 @@ from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.findings import Finding
 from ..core.money import Money, person_money, totals_of
+from ..core.places import township_named, village_key
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
 from .uploads import Upload
@@ -62,7 +63,6 @@ def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tu
     The roster's ``_meta`` (or its file name for the village) says where it belongs; a roster
     that does not say is taken as the uploader's own township or village.
     """
-    from ..app.accounts import township_named
     from ..reports.merge import resolve_place
 
     place = resolve_place(upload.safe_name, checked.roster.meta, policy)
@@ -80,7 +80,7 @@ def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tu
         raise Forbidden(
             f"{upload.name} 是{township.name}的花名册，您的账号只能上传{user.township}的花名册。"
         )
-    if user.role == "village" and village != user.village:
+    if user.role == "village" and village_key(village) != village_key(user.village):
         raise Forbidden(
             f"{upload.name} 是{village}的花名册，您的账号只能上传{user.village}的花名册。"
         )
@@ -117,7 +117,7 @@ def may_see(user: User, township: str, village: str | None = None) -> bool:
         return True
     if township != user.township:
         return False
-    return user.role == "township" or village == user.village
+    return user.role == "township" or village_key(village or "") == village_key(user.village)
 
 
 def visible_submission(store: Store, user: User, sid: int) -> Submission:
