@@ -20,3 +20,6 @@ RESULT_HEAD = ("序号", "级别", "代码", "行", "列", "单元格", "内容"
 # In the author column of the marks sheet: the cell's note was not touched (an engine that
 # cannot read note text left it alone), so an undo leaves the note alone too.
 KEEP_NOTE = "xl_pension:keep-note"
+# Header row of the marks sheet: one row a marked cell, its original fill (openpyxl PatternFill
+# XML) and note (text and author).
+MARKS_HEAD = ("sheet", "cell", "fill", "note", "author")

@@ -575,3 +575,16 @@ _CONTACT_LOOKUP = {
 def contact_key(text: object) -> str | None:
     """The column key a header of the contacts file means, or ``None``."""
     return _CONTACT_LOOKUP.get(normalize_header(text))
+
+
+# The village's remittance list (解缴清单) of cash payments, left to right.
+REMIT_SHEET = "解缴清单"
+REMIT_COLUMNS: tuple[DeclarationColumn, ...] = (
+    DeclarationColumn("seq", BY_KEY["seq"].header, 6),
+    DeclarationColumn("receipt", BY_KEY["receipt"].header, 16),
+    DeclarationColumn("name", BY_KEY["name"].header, 10),
+    DeclarationColumn("id_number", BY_KEY["id_number"].header, 22),
+    DeclarationColumn("group", BY_KEY["group"].header, 10),
+    DeclarationColumn("tier", BY_KEY["tier"].header, 10),
+    DeclarationColumn("cash", "缴款金额（元）", 14),
+)

@@ -1,8 +1,10 @@
 """Mark findings in the roster workbook itself: cell fill, a note, and a ``校验结果`` sheet.
 
-Every value, formula, fill, note, data validation and sheet the user had is kept. The original
-fill and note of each marked cell are stored in a hidden sheet so that a re-run (or
-:func:`remove_marks`) restores them exactly and removes only our own marks.
+The marks are planned once (:func:`xl_pension.reports.marks_plan.marks_plan`); this module is
+the openpyxl side of applying them. Every value, formula, fill, note, data validation and sheet
+the user had is kept. The original fill and note of each marked cell are stored in a hidden
+sheet so that a re-run (or :func:`remove_marks`) restores them exactly and removes only our own
+marks, whichever front end made them.
 """
 
 from __future__ import annotations
@@ -14,30 +16,25 @@ from pathlib import Path
 
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import PatternFill
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.findings import Finding, Severity, count_by_severity
+from ..core.findings import Finding
 from ..core.marking import (
     ERROR_FILL,
     KEEP_NOTE,
-    LEVEL,
     MARKS_SHEET,
-    NOTE_AUTHOR,
     NOTE_SEPARATOR,
-    RESULT_HEAD,
-    RESULT_HINT,
     RESULT_SHEET,
     WARNING_FILL,
 )
+from ..core.plan import Marks
 from ..core.roster import Roster
-from ..core.schema import BY_KEY
-from .atomic import atomic_path
-from .formats import load_editable
+from .workbook_plan import apply_to_workbook, argb, set_text_safe
+
+__all__ = ["ERROR_FILL", "MARKS_SHEET", "NOTE_SEPARATOR", "RESULT_SHEET", "WARNING_FILL"]
 
 
 def _fill_xml(fill: PatternFill) -> str:
@@ -46,13 +43,6 @@ def _fill_xml(fill: PatternFill) -> str:
 
 def _fill_from_xml(text: str) -> PatternFill:
     return PatternFill.from_tree(ET.fromstring(text))
-
-
-def _text_cell(cell: Cell, value: object) -> None:
-    """Store ``value``; text that starts with ``=`` stays text instead of becoming a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
 
 
 def _inherited_style(ws: Worksheet, row: int, col: int):
@@ -66,14 +56,18 @@ def _inherited_style(ws: Worksheet, row: int, col: int):
     return None
 
 
-def _anchor(ws: Worksheet, ref: str) -> Cell:
-    """The cell that holds ``ref``: the top-left cell of a merged range containing it, created
-    (with the row or column format it shows, e.g. unlocked and text) when it does not exist."""
-    row, col = coordinate_to_tuple(ref)
+def merged_anchor(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
+    """The top-left cell of the merged range holding (row, col), or the cell itself."""
     for rng in ws.merged_cells.ranges:
         if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
-            row, col = rng.min_row, rng.min_col
-            break
+            return rng.min_row, rng.min_col
+    return row, col
+
+
+def _anchor(ws: Worksheet, row: int, col: int) -> Cell:
+    """The cell that holds (row, col), created (with the row or column format it shows, e.g.
+    unlocked and text) when it does not exist."""
+    row, col = merged_anchor(ws, row, col)
     existed = (row, col) in ws._cells
     cell = ws.cell(row, col)
     if not existed:
@@ -92,7 +86,7 @@ def remove_marks(wb: Workbook) -> int:
         ):
             if sheet not in wb.sheetnames or not ref:
                 continue
-            cell = _anchor(wb[sheet], ref)
+            cell = _anchor(wb[sheet], *coordinate_to_tuple(ref))
             cell.fill = _fill_from_xml(fill_xml)
             if note_author == KEEP_NOTE:
                 pass  # the note was never changed by the marking
@@ -107,94 +101,45 @@ def remove_marks(wb: Workbook) -> int:
     return undone
 
 
-def _column_of(roster: Roster, header: str) -> int | None:
-    for key, col in roster.columns.items():
-        if BY_KEY[key].header == header:
-            return col
-    return None
-
-
-def mark_findings(wb: Workbook, roster: Roster, findings: Sequence[Finding]) -> None:
-    """Fill and annotate each finding's cell and write the ``校验结果`` sheet."""
-    ws = wb[roster.sheet]
-    marks = wb.create_sheet(MARKS_SHEET)
-    marks.append(["sheet", "cell", "fill", "note", "author"])
-    marks.sheet_state = "hidden"
-    by_cell: dict[str, list[Finding]] = {}
-    refs: list[str | None] = []
-    for f in findings:
-        col = _column_of(roster, f.column) if f.row else None
-        ref = _anchor(ws, f"{get_column_letter(col)}{f.row}").coordinate if col else None
-        refs.append(ref)
-        if ref:
-            by_cell.setdefault(ref, []).append(f)
-    for ref, items in by_cell.items():
-        cell = ws[ref]
+def apply_marks(wb: Workbook, marks: Marks) -> None:
+    """Fill and note each planned cell, recording its original fill and note in the hidden
+    record sheet."""
+    ws = wb[marks.sheet]
+    record = wb.create_sheet(marks.record_sheet)
+    record.append(list(marks.record_head))
+    record.sheet_state = "hidden"
+    for mark in marks.marks:
+        cell = _anchor(ws, mark.row, mark.column)
         old_note = cell.comment
         saved = [
             ws.title,
-            ref,
+            cell.coordinate,
             _fill_xml(cell.fill),
             old_note.text if old_note else None,
             old_note.author if old_note else None,
         ]
-        mark_row = marks.max_row + 1
+        row = record.max_row + 1
         for c, value in enumerate(saved, start=1):
-            _text_cell(marks.cell(mark_row, c), value)
-        worst = Severity.WARNING if all(f.severity is Severity.WARNING for f in items) else None
-        color = WARNING_FILL if worst else ERROR_FILL
+            set_text_safe(record.cell(row, c), value)
+        color = argb(mark.fill)
         cell.fill = PatternFill(fill_type="solid", fgColor=color, bgColor=color)
-        text = "\n".join(f"【{LEVEL[f.severity]}】{f.message}" for f in items)
-        if old_note:
-            text = f"{old_note.text}{NOTE_SEPARATOR}{text}"
-        note = Comment(text, NOTE_AUTHOR)
-        note.width, note.height = 320, 120
+        text = f"{old_note.text}{marks.separator}{mark.note}" if old_note else mark.note
+        note = Comment(text, marks.author)
+        note.width, note.height = marks.note_size
         cell.comment = note
-    _result_sheet(wb, roster, findings, refs)
-
-
-def _result_sheet(
-    wb: Workbook, roster: Roster, findings: Sequence[Finding], refs: Sequence[str | None]
-) -> None:
-    ws = wb.create_sheet(RESULT_SHEET, index=wb.sheetnames.index(roster.sheet) + 1)
-    counts = count_by_severity(list(findings))
-    ws["A1"] = f"校验结果：错误 {counts['error']} 条，警告 {counts['warning']} 条"
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = RESULT_HINT
-    head = list(RESULT_HEAD)
-    ws.append([])
-    ws.append(head)
-    for c in range(1, len(head) + 1):
-        ws.cell(4, c).font = Font(bold=True)
-    for i, (f, ref) in enumerate(zip(findings, refs, strict=True), start=1):
-        ws.append([i, LEVEL[f.severity], f.code, f.row, f.column, ref or ""])
-        row = ws.max_row
-        _text_cell(ws.cell(row, 7), f.value)
-        _text_cell(ws.cell(row, 8), f.message)
-        if ref:
-            link = ws.cell(row, 6)
-            sheet = roster.sheet.replace("'", "''")
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{sheet}'!{ref}")
-            link.font = Font(color="FF0563C1", underline="single")
-        fill = WARNING_FILL if f.severity is Severity.WARNING else ERROR_FILL
-        ws.cell(row, 2).fill = PatternFill(fill_type="solid", fgColor=fill, bgColor=fill)
-    for letter, width in zip("ABCDEFGH", (6, 8, 20, 6, 12, 9, 22, 70), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A5"
-    ws.print_title_rows = "4:4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def annotate(src: str | Path, out: str | Path, roster: Roster, findings: Sequence[Finding]) -> Path:
     """Write a copy of ``src`` to ``out`` (atomically) with the findings marked."""
+    from ..reports.marks_plan import marks_plan
+    from .atomic import atomic_path
+    from .formats import load_editable
+
     src, out = Path(src), Path(out)
     wb = load_editable(src)  # an .xls/.ods input: a values copy, saved as .xlsx
-    remove_marks(wb)
-    mark_findings(wb, roster, findings)
+    ws = wb[roster.sheet]
+    plan = marks_plan(roster, findings, lambda r, c: merged_anchor(ws, r, c))
+    apply_to_workbook(wb, plan)
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out

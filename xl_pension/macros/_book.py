@@ -42,20 +42,6 @@ def cosmetic(action: Callable[[], object]) -> None:
         action()
 
 
-def column_letter(col: int) -> str:
-    """Excel column letters of a 1-based column index (1 -> A, 27 -> AA)."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_ref(row: int, col: int) -> str:
-    """A1 reference of a 1-based row and column."""
-    return f"{column_letter(col)}{row}"
-
-
 def parse_ref(ref: str) -> tuple[int, int]:
     """(row, column), 1-based, of an A1 reference such as ``B7`` or ``$B$7``."""
     m = _A1.match(ref.strip().upper())

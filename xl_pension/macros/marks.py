@@ -1,52 +1,52 @@
-"""Mark findings in the open workbook: cell fill, a note, and the ``校验结果`` sheet.
+"""Mark findings in the open workbook: the xlwings side of applying a marks plan.
 
-The marks follow the command line's ``validate --annotate`` (``xl_pension.io.annotate``): the same
-colours, note text, result sheet, and the same hidden ``_xlp_marks`` sheet recording each marked
-cell's original fill and note, so that either front end undoes the other's marks on a re-run.
+The marks are planned once (:func:`xl_pension.reports.marks_plan.marks_plan`), as for the command
+line's ``validate --annotate`` (``xl_pension.io.annotate``): the same colours, note text, result
+sheet, and the same hidden ``_xlp_marks`` sheet recording each marked cell's original fill and
+note, so that either front end undoes the other's marks on a re-run.
 
-What an engine cannot read is handled conservatively: the remote engine cannot read a fill
+What an engine cannot do is handled conservatively: the remote engine cannot read a fill
 colour (the cell is restored to no fill) nor a note's text (a note the clerk wrote is then left
-as it is and the finding is shown by the colour and in ``校验结果`` only).
+as it is and the finding is shown by the colour and in ``校验结果`` only); an engine without
+notes (Office.js before ExcelApi 1.18, the basic remote clients) marks by colour only.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
 
-from ..core.findings import Finding, Severity, count_by_severity
 from ..core.marking import (
     ERROR_FILL,
     KEEP_NOTE,
-    LEVEL,
     MARKS_SHEET,
     NOTE_SEPARATOR,
     RESULT_HEAD,
-    RESULT_HINT,
     RESULT_SHEET,
     WARNING_FILL,
 )
-from ..core.roster import Roster
-from ..core.schema import BY_KEY
+from ..core.plan import Marks, cell_ref
+from ..reports.marks_plan import RESULT_FIRST_ROW
 from ._book import (
     Book,
-    Sheet,
     as_text_columns,
-    bold,
-    cell_ref,
     find_sheet,
     fresh_sheet,
     grid,
     hex_color,
     optional,
     parse_ref,
-    widths,
     write_rows,
 )
 
-RESULT_FIRST_ROW = 5
+if TYPE_CHECKING:
+    from .apply import Applied, Engine
+
+__all__ = ["ERROR_FILL", "NOTE_SEPARATOR", "RESULT_FIRST_ROW", "RESULT_HEAD", "WARNING_FILL"]
+
 _UNKNOWN = object()  # a note exists but this engine cannot read its text
+NO_FILL_STANDIN = "#FFFFFF"  # what "no fill" becomes where only a colour can be set
 
 
 def fill_xml(color: str | None) -> str:
@@ -84,7 +84,7 @@ def _note_text(rng: object) -> object:
     return optional(lambda: note.text, _UNKNOWN)
 
 
-def remove_marks(book: Book) -> dict[tuple[str, str], str | None]:
+def remove_marks(book: Book, engine: Engine) -> dict[tuple[str, str], str | None]:
     """Undo a previous run's marks (ours or the command line's).
 
     Returns the note each restored cell has now, by (sheet, cell): its text, or ``None`` for no
@@ -102,8 +102,9 @@ def remove_marks(book: Book) -> dict[tuple[str, str], str | None]:
                 rng = book.sheets[row[0]].range(parse_ref(row[1]))
             except ValueError:
                 continue
-            rng.color = color_of_fill_xml(row[2])
-            if row[4] == KEEP_NOTE:
+            color = color_of_fill_xml(row[2])
+            rng.color = color if color or engine.clears_fill else NO_FILL_STANDIN
+            if row[4] == KEEP_NOTE or not engine.notes:
                 continue
             old = row[3] if isinstance(row[3], str) and row[3] else None
             note = rng.note
@@ -122,99 +123,49 @@ def remove_marks(book: Book) -> dict[tuple[str, str], str | None]:
     return notes
 
 
-def _column_of(roster: Roster, column_header: str) -> int | None:
-    for key, col in roster.columns.items():
-        if BY_KEY[key].header == column_header:
-            return col
-    return None
-
-
-def mark_findings(
+def apply_marks(
     book: Book,
-    sheet: Sheet,
-    roster: Roster,
-    findings: Sequence[Finding],
-    known_notes: dict[tuple[str, str], str | None] | None = None,
+    marks: Marks,
+    engine: Engine,
+    known_notes: dict[tuple[str, str], str | None],
+    applied: Applied,
 ) -> None:
-    """Colour and annotate each finding's cell, then write ``校验结果`` and ``_xlp_marks``.
+    """Colour and note each planned cell, then record the originals on the hidden sheet.
 
     ``known_notes`` (from :func:`remove_marks`) tells the note of a cell where the engine
-    cannot read one.
+    cannot read one. Without notes, the cells are coloured only and ``applied`` says so.
     """
-    known_notes = known_notes or {}
-    by_cell: dict[tuple[int, int], list[Finding]] = {}
-    refs: list[str | None] = []
-    for f in findings:
-        col = _column_of(roster, f.column) if f.row else None
-        if f.row and col:
-            by_cell.setdefault((f.row, col), []).append(f)
-            refs.append(cell_ref(f.row, col))
-        else:
-            refs.append(None)
+    sheet = find_sheet(book, marks.sheet)
     saved: list[list[object]] = []
-    for (row, col), items in by_cell.items():
-        ref = cell_ref(row, col)
-        rng = sheet.range((row, col))
+    for mark in marks.marks:
+        ref = cell_ref(mark.row, mark.column)
+        rng = sheet.range((mark.row, mark.column))
         old_color = hex_color(optional(lambda rng=rng: rng.color))
+        rng.color = f"#{mark.fill}"
+        if not engine.notes:
+            applied.left_out.add("notes")
+            saved.append([sheet.name, ref, fill_xml(old_color), None, KEEP_NOTE])
+            continue
         old_note = _note_text(rng)
         if old_note is _UNKNOWN and (sheet.name, ref) in known_notes:
             old_note = known_notes[(sheet.name, ref)]
-        warning_only = all(f.severity is Severity.WARNING for f in items)
-        rng.color = "#" + (WARNING_FILL if warning_only else ERROR_FILL)[2:]
-        text = "\n".join(f"【{LEVEL[f.severity]}】{f.message}" for f in items)
         if old_note is _UNKNOWN:  # the clerk's note, unreadable here: leave it as it is
             saved.append([sheet.name, ref, fill_xml(old_color), None, KEEP_NOTE])
             continue
+        try:
+            if old_note is None:
+                rng.add_note(mark.note)
+            else:
+                rng.note.text = f"{old_note}{marks.separator}{mark.note}"
+        except NotImplementedError:  # this sheet's notes are out of the engine's reach
+            applied.left_out.add("notes")
+            saved.append([sheet.name, ref, fill_xml(old_color), None, KEEP_NOTE])
+            continue
         saved.append([sheet.name, ref, fill_xml(old_color), old_note, ""])
-        if old_note is None:
-            rng.add_note(text)
-        else:
-            rng.note.text = f"{old_note}{NOTE_SEPARATOR}{text}"
-    result = _result_sheet(book, sheet, findings, refs)
-    _marks_sheet(book, saved)
-    result.activate()
-
-
-def _marks_sheet(book: Book, saved: list[list[object]]) -> None:
-    marks = fresh_sheet(book, MARKS_SHEET)
-    as_text_columns(marks, 1, len(saved) + 1, range(1, 6))
-    write_rows(marks, 1, 1, [["sheet", "cell", "fill", "note", "author"], *saved])
-    marks.visible = False
-
-
-def _result_sheet(
-    book: Book, roster_sheet: Sheet, findings: Sequence[Finding], refs: Sequence[str | None]
-) -> Sheet:
-    ws = fresh_sheet(book, RESULT_SHEET, after=roster_sheet)
-    counts = count_by_severity(list(findings))
-    last = RESULT_FIRST_ROW + len(findings) - 1
-    as_text_columns(ws, RESULT_FIRST_ROW, last, (3, 5, 7, 8))
-    write_rows(
-        ws,
-        1,
-        1,
-        [
-            [f"校验结果：错误 {counts['error']} 条，警告 {counts['warning']} 条"],
-            [RESULT_HINT],
-            [],
-            list(RESULT_HEAD),
-        ],
-    )
-    bold(ws.range("A1"))
-    bold(ws.range((4, 1), (4, len(RESULT_HEAD))))
-    sheet_name = roster_sheet.name.replace("'", "''")
-    rows = []
-    for i, (f, ref) in enumerate(zip(findings, refs, strict=True), start=1):
-        link = f'=HYPERLINK("#\'{sheet_name}\'!{ref}","{ref}")' if ref else ""
-        rows.append([i, LEVEL[f.severity], f.code, f.row, f.column, link, f.value, f.message])
-    write_rows(ws, RESULT_FIRST_ROW, 1, rows)
-    fills = [
-        ["#" + (WARNING_FILL if f.severity is Severity.WARNING else ERROR_FILL)[2:]]
-        for f in findings
-    ]
-    for start in range(0, len(fills), 5000):  # set_colors takes at most 10,000 cells a call
-        chunk = fills[start : start + 5000]
-        top = RESULT_FIRST_ROW + start
-        ws.range((top, 2), (top + len(chunk) - 1, 2)).set_colors(chunk)
-    widths(ws, (6, 8, 20, 6, 12, 9, 22, 70))
-    return ws
+    record = fresh_sheet(book, marks.record_sheet)
+    as_text_columns(record, 1, len(saved) + 1, range(1, len(marks.record_head) + 1))
+    write_rows(record, 1, 1, [list(marks.record_head), *saved])
+    if engine.can("setSheetVisibility"):
+        record.visible = False
+    else:
+        applied.left_out.add("hidden")

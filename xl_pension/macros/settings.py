@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..core.errors import XlPensionError
 from ..core.policy import Policy
-from ._book import Book, Sheet, bold, cosmetic, find_sheet, fresh_sheet, grid, widths, write_rows
+from ._book import Book, Sheet, cosmetic, find_sheet, grid
 
 SETTINGS_ENV = "XL_PENSION_SETTINGS"
 CONFIG_DIR_NAME = ".xl_pension"  # the same folder xlwings uses for the add-in's xl_pension.conf
@@ -90,20 +90,17 @@ FORM_FIRST_ROW = 3  # rows of a form sheet: title, hint, blank, then one "label 
 
 def show_form(book: Book, name: str, title: str, items: list[tuple[str, str, str]]) -> Sheet:
     """Add the form sheet ``name`` with rows ``(label, value, help)``; it becomes active."""
-    sheet = fresh_sheet(book, name)
-    sheet.range((FORM_FIRST_ROW, 2), (FORM_FIRST_ROW + len(items) - 1, 2)).number_format = "@"
-    write_rows(
-        sheet,
-        1,
-        1,
-        [
-            [title],
-            [f"请在 B 列填写，填好后再点一次功能区上的“{name}”按钮；不需要时可直接删除本表。"],
-        ],
-    )
-    write_rows(sheet, FORM_FIRST_ROW, 1, [list(item) for item in items])
-    bold(sheet.range("A1"))
-    widths(sheet, (16, 48, 60))
+    from ..core.plan import TEXT_FORMAT, SheetPlan, Style
+    from .apply import Applied, add_sheet, engine_of
+
+    form = SheetPlan(name, widths={1: 16, 2: 48, 3: 60})
+    form.put(1, 1, title, Style(bold=True))
+    form.put(2, 1, f"请在 B 列填写，填好后再点一次功能区上的“{name}”按钮；不需要时可直接删除本表。")
+    for row, (label, value, hint) in enumerate(items, start=FORM_FIRST_ROW):
+        form.put(row, 1, label)
+        form.put(row, 2, value, Style(number_format=TEXT_FORMAT))
+        form.put(row, 3, hint)
+    sheet = add_sheet(book, form, engine_of(book), Applied())
     cosmetic(lambda: sheet.range((FORM_FIRST_ROW, 2)).select())
     return sheet
 

@@ -1,0 +1,73 @@
+"""The plan of ``compute``: the money columns of every person and the totals line.
+
+Made once from the roster and its money; the file engine (``io.compute_writer``) and the ribbon
+(``macros.roster_macros``) apply it.
+"""
+
+from __future__ import annotations
+
+from ..core.money import Money, Totals
+from ..core.plan import Cell, SheetEdit, Style, WorkbookPlan
+from ..core.roster import Roster
+from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
+
+COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
+# Money columns summed on the totals line: what was typed plus what was computed.
+TOTALED_KEYS = ("amount", "backpay_amount", *COMPUTED_KEYS)
+EMPHASIS = Style(bold=True)  # new headers and the totals line
+
+
+def money_columns(roster: Roster) -> tuple[dict[str, int], dict[int, str]]:
+    """Column of every key used, adding missing computed columns after the last header;
+    returns the columns and the new header cells to write."""
+    cols = dict(roster.columns)
+    new_headers: dict[int, str] = {}
+    last = max([*cols.values(), *roster.extra_headers])
+    for key in COMPUTED_KEYS:
+        if key not in cols:
+            last += 1
+            cols[key] = last
+            new_headers[last] = BY_KEY[key].header
+    return cols, new_headers
+
+
+def totals_sums(totals: Totals) -> dict[str, int]:
+    """What the totals line shows under each summed column."""
+    return {
+        "amount": totals.personal_due,
+        "backpay_amount": totals.backpay,
+        "government_paid": totals.government_paid,
+        "personal_due": totals.personal_due,
+        "subsidy": totals.subsidy,
+        "credited": totals.credited,
+    }
+
+
+def compute_plan(
+    roster: Roster, money_by_row: dict[int, Money | None], totals: Totals
+) -> WorkbookPlan:
+    """Fill the computed columns of each record row (emptying rows without money), clear an
+    earlier totals line and write a new one below the last person."""
+    cols, new_headers = money_columns(roster)
+    cells: dict[tuple[int, int], Cell] = {
+        (roster.header_row, c): Cell(h, EMPHASIS) for c, h in new_headers.items()
+    }
+    label_col = cols.get("seq") or cols["name"]
+    totals_keys = [k for k in ("group", *TOTALED_KEYS) if k in cols]
+    for row in roster.totals_rows:  # an earlier totals line is cleared
+        cells[(row, label_col)] = Cell()
+        for key in totals_keys:
+            cells[(row, cols[key])] = Cell()
+    for row, money in money_by_row.items():
+        for key in COMPUTED_KEYS:
+            cells[(row, cols[key])] = Cell(getattr(money, key) if money is not None else None)
+    last = max([r.row for r in roster.records], default=roster.header_row)
+    total_row = last + 1
+    cells[(total_row, label_col)] = Cell(TOTALS_LABEL, EMPHASIS)
+    if "group" in cols and cols["group"] != label_col:
+        cells[(total_row, cols["group"])] = Cell(f"{totals.people}人", EMPHASIS)
+    sums = totals_sums(totals)
+    for key in TOTALED_KEYS:
+        if key in cols:
+            cells[(total_row, cols[key])] = Cell(sums[key], EMPHASIS)
+    return WorkbookPlan(edits=[SheetEdit(roster.sheet, cells)])

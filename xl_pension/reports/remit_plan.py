@@ -1,0 +1,90 @@
+"""The plan of the remittance list (解缴清单): a print-ready A4 sheet of the village's cash receipts.
+
+Title, the village and its count and total, one row a receipt, the totals line, the
+reconciliation with the bank slip (when its amount is known) and the signature lines. Made once
+from the :class:`~xl_pension.reports.remit.RemitList`; ``remit`` writes it as a new workbook
+(``io.remit_writer``), the ribbon's 解缴清单 as a sheet of the open roster.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..core.plan import THIN, Margins, PrintSetup, SheetPlan, Style, WorkbookPlan
+from ..core.policy import Policy
+from ..core.roster import Roster
+from ..core.schema import REMIT_COLUMNS, REMIT_SHEET
+from .remit import RemitList
+
+FONT = "等线"
+_BASE = dict(font=FONT, size=11, vertical="center")
+TITLE = Style(**_BASE | {"size": 16}, bold=True, horizontal="center")
+HEAD = Style(**_BASE, bold=True, border=THIN, horizontal="center", fill="F2F2F2")
+CELL = Style(**_BASE, border=THIN)
+NUMBER = Style(**_BASE, border=THIN, number_format="0")
+TOTAL = Style(**_BASE, bold=True, border=THIN)
+TOTAL_NUMBER = Style(**_BASE, bold=True, border=THIN, number_format="0")
+PLAIN = Style(**_BASE)
+SIGNATURES = (
+    "村协办员（签字）：________________　　日期：________",
+    "乡镇（街道）财政所经办人（签字）：________________　　日期：________",
+    "附：银行缴款回单",
+)
+HEAD_ROW = 3
+
+
+def reconciliation(total: int, deposited: int) -> str:
+    """The line comparing the bank slip with the list's total."""
+    diff = deposited - total
+    state = "相符" if diff == 0 else f"不符，回单{'多' if diff > 0 else '少'} {abs(diff)} 元"
+    return f"银行缴款回单金额：{deposited} 元；核对结果：{state}"
+
+
+def remit_sheet(
+    policy: Policy, roster: Roster, rl: RemitList, deposited: int | None = None
+) -> SheetPlan:
+    """The ``解缴清单`` sheet, placed after the roster when added to it."""
+    sheet = SheetPlan(REMIT_SHEET, after=roster.sheet)
+    width = len(REMIT_COLUMNS)
+    place = f"{policy.county_name}{roster.township}{roster.village}"
+    sheet.put(1, 1, f"{policy.year}年度城乡居民基本养老保险费解缴清单", TITLE)
+    sheet.merges.append((1, 1, 1, width))
+    sheet.put(2, 1, f"{place}　线下缴费 {rl.count} 笔，合计 {rl.total} 元", PLAIN)
+    sheet.merges.append((2, 1, 2, width))
+    sheet.put_row(HEAD_ROW, [c.header for c in REMIT_COLUMNS], HEAD)
+    row = HEAD_ROW
+    for i, line in enumerate(rl.lines, start=1):
+        row += 1
+        sheet.put(row, 1, i, CELL)
+        sheet.put_row(row, [line.receipt, line.name, line.masked_id, line.group], CELL, 2)
+        sheet.put_row(row, [line.tier, line.amount], NUMBER, 6)
+    row += 1
+    sheet.put(row, 1, f"合计（{rl.count} 笔）", TOTAL)
+    sheet.put_row(row, [None] * (width - 2), TOTAL, 2)
+    sheet.merges.append((row, 1, row, width - 1))
+    sheet.put(row, width, rl.total, TOTAL_NUMBER)
+    row += 2
+    if deposited is not None:
+        sheet.put(row, 1, reconciliation(rl.total, deposited), PLAIN)
+        row += 2
+    for i, text in enumerate(SIGNATURES):
+        sheet.put(row + 2 * i, 1, text, PLAIN)
+    sheet.widths = {c: col.width for c, col in enumerate(REMIT_COLUMNS, start=1)}
+    sheet.print_setup = PrintSetup(
+        title_rows=(HEAD_ROW, HEAD_ROW),
+        margins=Margins(sides=0.5, top=0.7, bottom=0.7),
+        footer="第 &P 页 共 &N 页",
+    )
+    return sheet
+
+
+def remit_plan(
+    policy: Policy, roster: Roster, rl: RemitList, deposited: int | None = None
+) -> WorkbookPlan:
+    """The remittance list as a workbook of its own (or a sheet added to the roster)."""
+    return WorkbookPlan(
+        sheets=[remit_sheet(policy, roster, rl, deposited)],
+        activate=REMIT_SHEET,
+        title=REMIT_SHEET,
+        created=dt.datetime(policy.year, 1, 1),
+    )
