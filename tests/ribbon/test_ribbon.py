@@ -90,8 +90,9 @@ def test_text_is_escaped_in_the_xml(manifest: ab.Manifest) -> None:
     [
         ({"id": "1bad"}, "id“1bad”不合规"),
         ({"id": "btnHelp"}, "id“btnHelp”重复"),
-        ({"tag": "format_disk"}, "不是 xl_pension.macros 中的宏"),
-        ({"tag": "validate;x"}, "不是 xl_pension.macros 中的宏"),
+        ({"macro": "setup_macros.format_disk"}, "不是 xl_pension.macros 中的函数"),
+        ({"macro": "os.system"}, "不是 xl_pension.macros 中的函数"),
+        ({"tag": "validate;x"}, "只能含字母"),
         ({"label": "一个非常非常长的按钮名称"}, "文字应为"),
         ({"group": "grpNone"}, "不存在"),
         ({"image": "not an icon"}, "imageMso"),
@@ -128,3 +129,14 @@ def test_the_vba_callback_passes_only_safe_tags() -> None:
     run = [ln.strip() for ln in lines if "RunPython" in ln]
     assert run == ['RunPython "import xl_pension.macros; xl_pension.macros.run(\'" & tag & "\')"']
     assert ab.module_source().split("\r\n")[:-1] == lines
+
+
+def test_a_button_names_its_macro_in_the_manifest(manifest: ab.Manifest) -> None:
+    """Adding a button is one manifest entry and the function: the dispatcher reads the table
+    from the manifest, and the build refuses a macro that does not exist."""
+    for b in manifest.buttons:
+        module, function = MACROS[b.tag]
+        assert b.macro == f"{module}.{function}"
+    broken = dataclasses.replace(manifest.buttons[0], macro="roster_macros.no_such_button")
+    bad = dataclasses.replace(manifest, buttons=(broken, *manifest.buttons[1:]))
+    assert any("no_such_button" in p for p in ab.manifest_problems(bad))

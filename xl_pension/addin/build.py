@@ -72,7 +72,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Button:
-    """One ribbon button; ``tag`` names the macro in :data:`xl_pension.macros.MACROS`."""
+    """One ribbon button; ``tag`` is what the VBA callback passes, ``macro`` the Python function
+    it runs ("module.function" under :mod:`xl_pension.macros`)."""
 
     id: str
     group: str
@@ -81,6 +82,7 @@ class Button:
     screentip: str
     supertip: str
     tag: str
+    macro: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def load_manifest(path: str | Path | None = None) -> Manifest:
                 screentip=str(b["screentip"]),
                 supertip=str(b.get("supertip", "")),
                 tag=str(b["tag"]),
+                macro=str(b.get("macro", "")),
             )
             for b in data.get("button", [])
         )
@@ -125,7 +128,7 @@ def load_manifest(path: str | Path | None = None) -> Manifest:
 
 def manifest_problems(manifest: Manifest) -> list[str]:
     """Everything wrong with the manifest (empty when it is fine), one Chinese line each."""
-    from ..macros import MACROS, TAG_PATTERN
+    from ..macros import TAG_PATTERN
 
     problems: list[str] = []
     ids = [manifest.tab_id] + [g.id for g in manifest.groups] + [b.id for b in manifest.buttons]
@@ -154,12 +157,27 @@ def manifest_problems(manifest: Manifest) -> list[str]:
                 problems.append(f"按钮“{b.id}”的 {name} 超过 {OFFICE_TEXT_MAX} 个字符。")
         if not b.screentip:
             problems.append(f"按钮“{b.id}”缺少 screentip。")
-        if not TAG_PATTERN.fullmatch(b.tag) or b.tag not in MACROS:
-            problems.append(f"按钮“{b.id}”的 tag“{b.tag}”不是 xl_pension.macros 中的宏。")
+        if not TAG_PATTERN.fullmatch(b.tag):
+            problems.append(f"按钮“{b.id}”的 tag“{b.tag}”只能含字母、数字和下划线。")
+        elif not _macro_exists(b.macro):
+            problems.append(f"按钮“{b.id}”的 macro“{b.macro}”不是 xl_pension.macros 中的函数。")
     tags = [b.tag for b in manifest.buttons]
     for t in sorted({t for t in tags if tags.count(t) > 1}):
         problems.append(f"tag“{t}”被多个按钮使用。")
     return problems
+
+
+def _macro_exists(macro: str) -> bool:
+    """Whether ``module.function`` names a function under :mod:`xl_pension.macros`."""
+    import importlib
+
+    module, _, function = macro.partition(".")
+    if not (ID_PATTERN.fullmatch(module) and ID_PATTERN.fullmatch(function)):
+        return False
+    try:
+        return callable(getattr(importlib.import_module(f"xl_pension.macros.{module}"), function))
+    except (ImportError, AttributeError):
+        return False
 
 
 def checked_manifest(path: str | Path | None = None) -> Manifest:

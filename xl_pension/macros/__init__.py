@@ -22,20 +22,34 @@ from typing import Any
 
 TAG_PATTERN = re.compile(r"[A-Za-z0-9_]{1,40}")
 
-# button tag -> (module under xl_pension.macros, function). The ribbon manifest's tags must be
-# exactly these keys (checked by the build and by tests/test_ribbon.py).
-MACROS: dict[str, tuple[str, str]] = {
-    "new_roster": ("setup_macros", "new_roster"),
-    "validate": ("roster_macros", "validate"),
-    "compute": ("roster_macros", "compute"),
-    "notice": ("notice_macros", "notice"),
-    "remit": ("roster_macros", "remit"),
-    "announce": ("announce_macros", "announce"),
-    "summary": ("report_macros", "summary"),
-    "merge": ("report_macros", "merge"),
-    "settings": ("settings", "settings"),
-    "help": ("setup_macros", "show_help"),
-}
+
+def macro_table() -> dict[str, tuple[str, str]]:
+    """Button tag -> (module under xl_pension.macros, function), as the ribbon manifest
+    (``templates/ribbon/buttons.toml``) lists them: a button and its macro are declared there
+    once. Read on first use, so that importing this module stays fast."""
+    global _TABLE
+    if _TABLE is None:
+        import tomllib
+
+        from ..core.paths import templates_dir
+
+        text = (templates_dir() / "ribbon" / "buttons.toml").read_text(encoding="utf-8")
+        table = {}
+        for b in tomllib.loads(text).get("button", []):
+            module, _, function = str(b.get("macro", "")).partition(".")
+            table[str(b["tag"])] = (module, function)
+        _TABLE = table
+    return _TABLE
+
+
+_TABLE: dict[str, tuple[str, str]] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``MACROS``: the table of :func:`macro_table` (kept for the add-in build and tests)."""
+    if name == "MACROS":
+        return macro_table()
+    raise AttributeError(name)
 
 
 def log_path() -> Path:
@@ -47,11 +61,11 @@ def log_path() -> Path:
 
 def resolve(tag: str) -> Callable[[Any], None]:
     """The macro function of a button tag; ``KeyError`` for a tag that is not a button."""
-    if not isinstance(tag, str) or not TAG_PATTERN.fullmatch(tag) or tag not in MACROS:
+    if not isinstance(tag, str) or not TAG_PATTERN.fullmatch(tag) or tag not in macro_table():
         raise KeyError(tag)
     import importlib
 
-    module, function = MACROS[tag]
+    module, function = macro_table()[tag]
     return getattr(importlib.import_module(f"{__name__}.{module}"), function)
 
 
