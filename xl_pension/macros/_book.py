@@ -3,7 +3,7 @@
 Only the portable part of the xlwings API is used (``used_range``, ``.options(ndim=2).value``,
 ``.value``, ``.color``, notes, ``sheets.add``, ``app.alert``), so that every macro runs the same
 on desktop Excel (COM) and on xlwings' remote engine. Where an engine cannot do something
-(reading a fill colour or a note's text, the status bar, column widths), the adapter degrades
+(reading a fill colour or a note's text, the status bar), the adapter degrades
 instead of failing: see :func:`optional` and :func:`cosmetic`.
 
 xlwings itself is never imported here: the book object is passed in by the dispatcher.
@@ -149,26 +149,6 @@ def as_text_columns(sheet: Sheet, first_row: int, last_row: int, cols: Sequence[
     """Format columns as text before writing, so that digits keep their zeros and ``=`` stays."""
     for c in cols:
         sheet.range((first_row, c), (max(first_row, last_row), c)).number_format = "@"
-
-
-def widths(sheet: Sheet, values: Sequence[float]) -> None:
-    """Set column widths from column A on (ignored where the engine cannot)."""
-    for i, w in enumerate(values, start=1):
-        rng = sheet.range((1, i))
-
-        def set_width(rng: Any = rng, w: float = w) -> None:
-            rng.column_width = w
-
-        cosmetic(set_width)
-
-
-def bold(rng: Any) -> None:
-    """Bold font on a range (ignored where the engine cannot)."""
-
-    def set_bold() -> None:
-        rng.font.bold = True
-
-    cosmetic(set_bold)
 
 
 def hex_color(value: object) -> str | None:
