@@ -75,7 +75,7 @@ def checked_roster(path: str | Path, policy: Policy, *, skip_invalid: bool):
 
 
 # Files our commands write next to rosters, and backups: never read back as rosters.
-_OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|\.bak\d*)$")
+_OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|_缴费人清单|申报清单|\.bak\d*)$")
 _NOT_ROSTERS = frozenset({"拆分问题清单"})
 
 

@@ -3,9 +3,10 @@
 DIR holds one folder per township (named as in the policy, or by its 9-digit code), each with
 its village rosters (as ``split`` and ``demo`` write them: ``DIR/<乡镇>/<村>.xlsx``). A roster
 directly in DIR is placed by its own ``_meta``. Output: the ranking (通报), one row per township
-and per village, 重复参保, 问题清单 and the tax bureau's batch list (批量申报清单), plus the
-conservation check printed and written (rows read = listed + unpaid + rejected; the list's money
-equals the sum of the township totals).
+and per village, 重复参保 (masked) and 问题清单 — no full ID number — plus the conservation check
+printed and written (rows read = declared + unpaid + rejected; the declared money equals the sum
+of the township totals). With ``--declare OUTDIR`` the per-township declarations (批量申报清单,
+代缴申报表: full IDs, internal) are written there too, as ``declare`` writes them.
 
 Rosters are read one township at a time (townships by code) so that the whole county never sits
 in memory as parsed rows.
@@ -39,6 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--date", type=date_argument, metavar="DATE", help="通报日期，如 2024-05-06（默认今天）"
+    )
+    p.add_argument(
+        "--declare",
+        metavar="OUTDIR",
+        help="同时按乡镇生成批量申报清单和代缴申报表（含完整身份证号码，内部资料）到此文件夹",
     )
 
 
@@ -135,7 +141,17 @@ def run(args: argparse.Namespace) -> int:
     for u in result.unknown:
         warn(f"村/乡镇未知：{u.file}（{u.rows} 行）：{u.problem}。")
     say("守恒核对：" + "；".join(conservation.lines) + "。")
-    say(f"已写入 {out}（工作表“批量申报清单”含完整身份证号码，仅供报送税务部门，不得外传）")
+    say(f"已写入 {out}（不含完整身份证号码；申报清单请用 --declare 或 xl-pension declare 生成）")
+    declared = EXIT_OK
+    if args.declare:
+        from ..app.declare import declare_county
+        from .declare import render
+
+        target = Path(args.declare)
+        try:
+            declared = render(declare_county(result, target, policy))
+        except OSError as exc:
+            raise cat.OUTPUT_UNWRITABLE.error(out=target, reason=exc.strerror or exc) from None
     if not conservation.ok:
         for line in conservation.differences:
             warn(f"守恒核对不一致：{line}。")
@@ -144,4 +160,4 @@ def run(args: argparse.Namespace) -> int:
     if result.duplicates or rejected or result.problems:
         warn("有重复参保、暂不列入清单的行或无法读取的文件，详见“问题清单”和“重复参保”工作表。")
         return EXIT_FINDINGS
-    return EXIT_OK
+    return declared

@@ -190,8 +190,8 @@ ID_DUPLICATE = finding(
     "id_number",
     {
         "": "身份证号码与第 {first_row} 行重复，同一人只能登记一次；请删除重复行或核对号码。",
-        "merge": "身份证号码与{where}重复，同一人只能在一个村参保缴费；本行暂不列入批量申报"
-        "清单，请两村核实后删除其中一处。",
+        "merge": "身份证号码与{where}重复，同一人只能在一个村参保缴费；本行暂不申报，"
+        "请两村核实后删除其中一处。",
         "list": "身份证号码与第 {first_row} 行重复（已放入{place}），同一人只保留一行",
     },
     label="身份证号码在名单中重复",
@@ -342,7 +342,7 @@ PLACE_UNKNOWN = finding(
     "place.unknown",
     E,
     "",
-    "无法确定所属村或乡镇：{problem}。本表 {rows} 行全部暂不列入批量申报清单；"
+    "无法确定所属村或乡镇：{problem}。本表 {rows} 行全部暂不申报；"
     "请把花名册放进所属乡镇的文件夹，并用标准模板填写村名。",
 )
 PLACE_MISMATCH = finding("place.mismatch", W, "", "{note}")

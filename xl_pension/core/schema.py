@@ -473,32 +473,6 @@ def county_list_key(text: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class TaxColumn:
-    """A column of the tax bureau's batch list (批量申报清单)."""
-
-    key: str
-    header: str
-    width: float
-
-
-# The official template of the e-tax bureau's batch list could not be obtained; its columns are
-# defined here, in one place, so that they can be matched to it later.
-TAX_LIST_SHEET = "批量申报清单"
-TAX_LIST_COLUMNS: tuple[TaxColumn, ...] = (
-    TaxColumn("id_type", "证件类型", 14),
-    TaxColumn("id_number", "证件号码", 21),
-    TaxColumn("name", BY_KEY["name"].header, 10),
-    TaxColumn("year", "缴费年度", 9),
-    TaxColumn("tier", BY_KEY["tier"].header, 9),
-    TaxColumn("personal", "个人缴费", 9),
-    TaxColumn("government_paid", BY_KEY["government_paid"].header, 9),
-    TaxColumn("township", TOWNSHIP_COLUMN.header, 12),
-    TaxColumn("village", VILLAGE_COLUMN.header, 12),
-)
-ID_TYPE_RESIDENT = "居民身份证"
-
-
-@dataclass(frozen=True)
 class DeclarationColumn:
     """A column of a declaration list: key, default header and width (the policy's
     ``[declaration]`` may rename and reorder them)."""

@@ -3,8 +3,8 @@
 Sheets: 通报 (paragraph from ``templates/report/county.j2``, townships ranked by completion rate
 with 名次, a chart), 乡镇汇总 (one row per township with the village measures; COUNTIFS/SUMIFS
 over the batch list beside them; the conservation check), 村汇总 (every village of the county),
-重复参保 (both places of every ID found twice), 问题清单 (every finding, linked), the tax
-bureau's batch list (full ID numbers as text: an internal file) and a hidden ``_meta``.
+重复参保 (both places of every ID found twice, masked), 问题清单 (every finding, linked) and a
+hidden ``_meta``. No full ID number: the declarations are written per township by ``declare``.
 """
 
 from __future__ import annotations
@@ -12,18 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.policy import Policy
-from ..core.schema import (
-    ID_TYPE_RESIDENT,
-    ROSTER_SHEET,
-    TAX_LIST_COLUMNS,
-    TAX_LIST_SHEET,
-    TOWNSHIP_COLUMN,
-    VILLAGE_COLUMN,
-)
+from ..core.schema import ROSTER_SHEET, TOWNSHIP_COLUMN, VILLAGE_COLUMN
 from ..reports.merge import REASONS, Conservation, CountyResult
 from ..reports.summary import chinese_day, measures
 from .atomic import atomic_path
@@ -33,7 +26,6 @@ from .summary_writer import (
     FONT,
     SAME,
     Book,
-    Check,
     columns,
     link_target,
     paragraph,
@@ -52,13 +44,7 @@ BULLETIN_SHEET, TOWNSHIP_SHEET, VILLAGE_SHEET, DUPLICATE_SHEET = (
 KIND_MERGE = "county_merge"
 CHART_TITLE = "各乡镇缴费完成率"
 NOT_REPORTED = "未报送"
-_TAX_COL = {c.key: i for i, c in enumerate(TAX_LIST_COLUMNS)}
 TOWNSHIP, VILLAGE = TOWNSHIP_COLUMN.header, VILLAGE_COLUMN.header
-
-
-def _tax_range(key: str, last: int) -> str:
-    letter = xl_col_to_name(_TAX_COL[key])
-    return f"'{TAX_LIST_SHEET}'!${letter}$2:${letter}${last}"
 
 
 def _bulletin(book: Book, result: CountyResult, policy: Policy, report: str, date: dt.date) -> None:
@@ -100,43 +86,31 @@ def _bulletin(book: Book, result: CountyResult, policy: Policy, report: str, dat
 def _township_sheet(book: Book, result: CountyResult, policy: Policy, cons: Conservation) -> None:
     ws = book.sheet(TOWNSHIP_SHEET, repeat=2)
     ms = measures(policy)
-    header = {m.key: m.header for m in ms}
-    last = max(1 + result.listed, 2)
-    township = _tax_range("township", last)
-
-    def sumifs(key: str):
-        return lambda r: f"SUMIFS({_tax_range(key, last)},{township},$C{r})"
-
-    checks = [
-        Check("清单·人数", "counted", lambda r: f"COUNTIFS({township},$C{r})"),
-        Check(f"清单·{header['personal_due']}", "personal_due", sumifs("personal")),
-        Check(f"清单·{header['government_paid']}", "government_paid", sumifs("government_paid")),
-    ]
     labels = [("序号", 5), ("乡镇代码", 11), (TOWNSHIP, 11)]
     last_col = len(labels) + len(ms) - 1
     title = f"{policy.county_name}{policy.year}年度城乡居民基本养老保险征缴汇总（按乡镇）"
     ws.merge_range(0, 0, 0, last_col, title, book.title)
     note = (
-        "人数按花名册所填统计；金额只计没有错误、没有重复的行，应与“批量申报清单”一致"
-        "（右侧绿色各列用公式从清单重算）。"
+        "人数按花名册所填统计；金额只计没有错误、没有重复的行，与各乡镇申报清单（xl-pension "
+        "declare）的合计一致。本表不含完整身份证号码。"
     )
     ws.write_string(1, 0, note, book.note)
     rows = [
         ([i + 1, t.township.code, t.township.name], t.tally) for i, t in enumerate(result.townships)
     ]
-    pos = write_measure_table(book, ws, 2, labels, ms, rows, result.total, checks)
+    pos = write_measure_table(book, ws, 2, labels, ms, rows, result.total)
     ws.freeze_panes(3, 3)
-    end = _conservation_block(book, ws, pos.total_row + 3, result, cons, last)
-    ws.print_area(0, 0, end, last_col)  # the formula columns are for the screen
+    end = _conservation_block(book, ws, pos.total_row + 3, result, cons)
+    ws.print_area(0, 0, end, last_col)
 
 
 def _conservation_block(
-    book: Book, ws: Worksheet, top: int, result: CountyResult, cons: Conservation, last: int
+    book: Book, ws: Worksheet, top: int, result: CountyResult, cons: Conservation
 ) -> int:
-    """Rows read = listed + unpaid + rejected, with a formula that checks it and counts the
-    list; returns the last row written."""
+    """Rows read = declared + unpaid + rejected, with a formula that checks it; returns the last
+    row written."""
     ws.write_string(top, 0, "数据守恒核对", book.internal)
-    names = ["读取行数", "列入清单", "未缴", *REASONS, "清单行数（公式）", CHECK_HEADER]
+    names = ["读取行数", "申报", "未缴", *REASONS, CHECK_HEADER]
     columns(book, ws, top + 1, [(n, 0) for n in names], 1)
     ws.set_row(top + 1, 30)
     values = [
@@ -148,12 +122,10 @@ def _conservation_block(
     r, n = top + 2, len(values)
     for c, v in enumerate(values, start=1):
         ws.write_number(r, c, v, book.cell["count"])
-    count = f"=COUNTA({_tax_range('id_number', last)})"
-    ws.write_formula(r, 1 + n, count, book.check["count"], result.listed)
     parts = "+".join(xl_rowcol_to_cell(r, 1 + c) for c in range(1, n))
-    read, listed, counted = (xl_rowcol_to_cell(r, c) for c in (1, 2, 1 + n))
-    formula = f'=IF(AND({read}={parts},{listed}={counted}),"{SAME}","{DIFFERENT}")'
-    ws.write_formula(r, 2 + n, formula, book.check["text"], SAME if cons.ok else DIFFERENT)
+    read = xl_rowcol_to_cell(r, 1)
+    formula = f'=IF({read}={parts},"{SAME}","{DIFFERENT}")'
+    ws.write_formula(r, 1 + n, formula, book.check["text"], SAME if cons.ok else DIFFERENT)
     lines = [*cons.lines, *cons.differences]
     for i, line in enumerate(lines, start=1):
         ws.write_string(r + i, 1, line, book.note)
@@ -173,8 +145,7 @@ def _village_sheet(book: Book, result: CountyResult, policy: Policy) -> None:
 def _duplicate_sheet(book: Book, result: CountyResult, root: Path, out: Path) -> None:
     ws = book.sheet(DUPLICATE_SHEET, repeat=1)
     title = (
-        "重复参保：同一身份证号码出现在两个村，保留前者、后者暂不列入批量申报清单，"
-        "请两村核实后删除其中一处。"
+        "重复参保：同一身份证号码出现在两个村，保留前者、后者暂不申报，请两村核实后删除其中一处。"
     )
     ws.write_string(0, 0, title, book.heading)
     place = [(TOWNSHIP, 10), (VILLAGE, 10), ("文件", 22), ("行", 5), ("打开", 6)]
@@ -200,22 +171,6 @@ def _duplicate_sheet(book: Book, result: CountyResult, root: Path, out: Path) ->
     ws.freeze_panes(2, 0)
 
 
-def _tax_sheet(book: Book, result: CountyResult, policy: Policy) -> None:
-    ws = book.sheet(TAX_LIST_SHEET, repeat=0)
-    columns(book, ws, 0, [(c.header, c.width) for c in TAX_LIST_COLUMNS])
-    text = book.cell["text"]
-    i = _TAX_COL["id_number"]
-    ws.set_column(i, i, TAX_LIST_COLUMNS[i].width, text)  # '@': the ID is never a number
-    for r, row in enumerate(result.tax_rows, start=1):
-        values = {"id_type": ID_TYPE_RESIDENT, "id_number": row.id_number, "name": row.name,
-                  "year": policy.year, "tier": row.tier, "personal": row.personal,
-                  "government_paid": row.government_paid, "township": row.township,
-                  "village": row.village}  # fmt: skip
-        write_row(book, ws, r, [values[c.key] for c in TAX_LIST_COLUMNS])
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(result.listed, 1), len(TAX_LIST_COLUMNS) - 1)
-
-
 def write_county(
     path: str | Path,
     result: CountyResult,
@@ -236,7 +191,6 @@ def write_county(
         _village_sheet(book, result, policy)
         _duplicate_sheet(book, result, root, path)
         write_findings(book, result.findings, root, path)
-        _tax_sheet(book, result, policy)
         book.meta(KIND_MERGE, policy, date=date.isoformat())
         book.wb.close()
     return path

@@ -1,4 +1,4 @@
-"""The county merge: township tables, ranking, duplicates across villages, the tax-bureau list.
+"""The county merge: township tables, ranking, duplicates across villages, the declarations.
 
 Pure domain code (no Excel library). Rosters are fed one at a time to :class:`CountyMerge` in
 place order (township code, village name, file; rosters of unknown place last), so that a county
@@ -10,7 +10,11 @@ place, checked by :func:`check_conservation`:
 - 重复参保: the same ID number is in an earlier village (the first by township code, then village
   name, is kept; every later occurrence is withheld, paid or not);
 - 未缴: no payment recorded;
-- otherwise the row is listed in the tax bureau's batch list (批量申报清单).
+- otherwise the row is declared (listed): by the tax operator, by the payer online, or only
+  through the government's 代缴 (per township, :mod:`xl_pension.reports.declare`).
+
+The county workbook itself carries no full ID number: the declarations are written per township
+by ``declare`` (or ``merge --declare``).
 
 Township tables count the people of their villages (withheld duplicates only in 花名册人数) with
 the rules of :mod:`xl_pension.reports.village`; their money therefore equals the money of the list.
@@ -32,6 +36,7 @@ from ..core.money import person_money
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
+from .declare import Declarations, HeldBack, TownshipDeclaration
 from .summary import (
     FileFinding,
     chinese_day,
@@ -151,19 +156,6 @@ class DuplicatePair:
     later: Occurrence
 
 
-@dataclass(frozen=True)
-class TaxRow:
-    """One row of the tax bureau's batch list (full ID number: internal file)."""
-
-    id_number: str
-    name: str
-    tier: int
-    personal: int
-    government_paid: int
-    township: str
-    village: str
-
-
 @dataclass
 class TownshipResult:
     """A township's villages and their sum."""
@@ -196,11 +188,12 @@ class CountyResult:
     unknown: list[UnknownRoster]
     duplicates: list[DuplicatePair]
     findings: list[FileFinding]
-    tax_rows: list[TaxRow]
+    declarations: list[TownshipDeclaration]  # townships with paid rows, in policy order
     rows_read: int
     unpaid: int
     rejected: Counter[str]
     problems: list[FileFinding] = field(default_factory=list)  # files that are not rosters
+    unplaced: list[HeldBack] = field(default_factory=list)  # paid rows of unknown places
 
     @property
     def total(self) -> Tally:
@@ -214,8 +207,8 @@ class CountyResult:
 
     @property
     def listed(self) -> int:
-        """Rows in the tax bureau's list."""
-        return len(self.tax_rows)
+        """Paid rows declared (by the operator, by the payer, or 代缴 only)."""
+        return sum(t.declared for t in self.declarations)
 
     def ranking(self) -> list[tuple[int | None, TownshipResult]]:
         """Townships by completion rate, best first, with competition ranks; townships without
@@ -239,7 +232,7 @@ class CountyMerge:
         self.duplicates: list[DuplicatePair] = []
         self.findings: list[FileFinding] = []
         self.problems: list[FileFinding] = []
-        self.tax_rows: list[TaxRow] = []
+        self.declarations = Declarations(policy)
         self.rows_read = 0
         self.unpaid = 0
         self.rejected: Counter[str] = Counter({r: 0 for r in REASONS})
@@ -259,8 +252,10 @@ class CountyMerge:
         township = place.township.name if place.township else ""
         extra = self._place_findings(item)
         later = self._duplicates(item, township, extra)
+        known = place.township if place.known else None
         for person in checked.people:
             self.rows_read += 1
+            money = None
             if not place.known:
                 self.rejected[REASON_PLACE] += 1
             elif person.has_error:
@@ -273,18 +268,8 @@ class CountyMerge:
                 money = person_money(person, self.policy)
                 if money is None:  # paid, no error, yet no usable tier: count it as an error
                     self.rejected[REASON_ERRORS] += 1
-                    continue
-                self.tax_rows.append(
-                    TaxRow(
-                        id_number=person.id_number,
-                        name=person.name,
-                        tier=money.tier,
-                        personal=money.personal_due,
-                        government_paid=money.government_paid,
-                        township=township,
-                        village=place.village,
-                    )
-                )
+            held = REASON_DUPLICATE if person.row in later else ""
+            self.declarations.add(person, money, known, place.village, item.file, held)
         columns = header_columns(checked)
         self.findings += [
             FileFinding(item.file, township, place.village, f, finding_cell(f, columns))
@@ -357,11 +342,12 @@ class CountyMerge:
             unknown=self.unknown,
             duplicates=self.duplicates,
             findings=self.findings + self.problems,
-            tax_rows=self.tax_rows,
+            declarations=self.declarations.result(),
             rows_read=self.rows_read,
             unpaid=self.unpaid,
             rejected=self.rejected,
             problems=self.problems,
+            unplaced=self.declarations.unplaced,
         )
 
 
@@ -379,9 +365,9 @@ class Conservation:
 
 
 _MONEY = (
-    ("tier", "tier", "缴费档次合计"),
-    ("personal", "personal_due", "个人缴费"),
-    ("government_paid", "government_paid", "政府代缴"),
+    ("tier_total", "tier", "缴费档次合计"),
+    ("personal_due_total", "personal_due", "个人缴费"),
+    ("government_total", "government_paid", "政府代缴"),
 )
 
 
@@ -392,14 +378,14 @@ def check_conservation(result: CountyResult) -> Conservation:
     rejected = sum(r.rejected.values())
     reasons = "、".join(f"{k} {r.rejected[k]}" for k in REASONS)
     lines = [
-        f"读取 {r.rows_read} 行 = 列入清单 {r.listed} 行 + 未缴 {r.unpaid} 行 + 暂不列入 "
+        f"读取 {r.rows_read} 行 = 申报 {r.listed} 行 + 未缴 {r.unpaid} 行 + 暂不申报 "
         f"{rejected} 行（{reasons}）"
     ]
     diffs = []
     accounted = r.listed + r.unpaid + rejected
     if accounted != r.rows_read:
         diffs.append(
-            f"行数不守恒：读取 {r.rows_read} 行，清单、未缴与暂不列入合计 {accounted} 行，"
+            f"行数不守恒：读取 {r.rows_read} 行，申报、未缴与暂不申报合计 {accounted} 行，"
             f"相差 {r.rows_read - accounted} 行"
         )
     placed = sum(t.tally.rows for t in r.townships) + sum(u.rows for u in r.unknown)
@@ -411,19 +397,21 @@ def check_conservation(result: CountyResult) -> Conservation:
     counted = sum(t.tally.totals.people for t in r.townships)
     if counted != r.listed:
         diffs.append(
-            f"人数不守恒：批量申报清单 {r.listed} 人，各乡镇金额计入人数合计 {counted} 人，"
+            f"人数不守恒：申报 {r.listed} 人，各乡镇金额计入人数合计 {counted} 人，"
             f"相差 {r.listed - counted} 人"
         )
-    for row_attr, total_attr, label in _MONEY:
-        listed = sum(getattr(row, row_attr) for row in r.tax_rows)
+    for decl_attr, total_attr, label in _MONEY:
+        listed = sum(getattr(d, decl_attr) for d in r.declarations)
         townships = sum(getattr(t.tally.totals, total_attr) for t in r.townships)
-        lines.append(f"{label}：批量申报清单 {listed} 元 = 各乡镇合计 {townships} 元")
+        lines.append(f"{label}：申报合计 {listed} 元 = 各乡镇合计 {townships} 元")
         if listed != townships:
             lines[-1] = lines[-1].replace(" = ", " ≠ ")
             diffs.append(
-                f"金额不守恒：{label}批量申报清单合计 {listed} 元，各乡镇合计 {townships} 元，"
+                f"金额不守恒：{label}申报合计 {listed} 元，各乡镇合计 {townships} 元，"
                 f"相差 {listed - townships} 元"
             )
+    for d in r.declarations:
+        diffs.extend(d.conservation()[1])
     return Conservation(lines, diffs)
 
 

@@ -27,7 +27,7 @@ CALENDAR, WORKING = "calendar", "working"
 
 # The notice table, left to right: (key, header). Headers come from the schema; 个人缴费 is the
 # person's own share of this year's tier (Money.personal_due), as in the tax bureau's list.
-_PERSONAL_HEADER = next(c.header for c in schema.TAX_LIST_COLUMNS if c.key == "personal")
+_PERSONAL_HEADER = next(c.header for c in schema.BATCH_DECLARATION_COLUMNS if c.key == "personal")
 NOTICE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("seq", schema.header("seq")),
     ("group", schema.header("group")),

@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 from ..core import catalogue as cat
 from ..core.findings import Finding, Severity
 from ..core.policy import Policy
-from ..core.schema import BY_KEY, TAX_LIST_COLUMNS
+from ..core.schema import BATCH_DECLARATION_COLUMNS, BY_KEY
 from .village import (
     GROUP_AGE,
     GROUP_GOVERNMENT,
@@ -30,7 +30,9 @@ from .village import (
     tally_of,
 )
 
-PERSONAL_HEADER = next(c.header for c in TAX_LIST_COLUMNS if c.key == "personal")  # 个人缴费
+PERSONAL_HEADER = next(
+    c.header for c in BATCH_DECLARATION_COLUMNS if c.key == "personal"
+)  # 个人缴费
 TOP_N = 3
 T = TypeVar("T")
 
