@@ -104,3 +104,16 @@ def test_a3_poster_is_one_a3_page(tmp_path) -> None:
     assert main(["announce", *args, "-o", str(out)]) == 0
     pages, size = page_info(out / "王庄村_缴费通知.pdf")
     assert pages == 1 and abs(size[0] - A3_PT[0]) < 3 and abs(size[1] - A3_PT[1]) < 3
+
+
+def test_the_one_run_a_file_printer_makes_the_same_page(printed, tmp_path) -> None:
+    """Windows (Edge, Chrome) prints with one browser run per file: same page, same text."""
+    from xl_pension.io.browser import CommandLinePrinter
+
+    browser = find_browser() or need_program("chromium")
+    html = printed / "王庄村_缴费通知.html"
+    pdf, png = tmp_path / "p.pdf", tmp_path / "p.png"
+    assert CommandLinePrinter(browser).render(html, pdf=pdf, png=png) == [pdf, png]
+    assert page_info(pdf) == page_info(printed / "王庄村_缴费通知.pdf")
+    assert [w for _, w in words(pdf)] == [w for _, w in words(printed / "王庄村_缴费通知.pdf")]
+    assert png_size(png) == png_size(printed / "王庄村_缴费通知.png")

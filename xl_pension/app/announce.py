@@ -10,6 +10,7 @@ front end says so. :func:`load_contacts` turns a contacts file into a :class:`Co
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from ..core.findings import Finding
 from ..core.policy import Policy, Township
 from ..core.values import phone_ok
 from ..io.announce_html import PAPERS, render_page, write_page
-from ..io.browser import find_browser, print_pdf, screenshot_png
-from ..reports.announce import KINDS, build_publicity, file_stem
+from ..io.browser import find_browser, open_printer
+from ..reports.announce import KINDS, Publicity, build_publicity, file_stem
 
 HTML, PDF, PNG = "html", "pdf", "png"
 FORMATS = (HTML, PDF, PNG)
@@ -122,6 +123,24 @@ def targets_for(
     return [Target(t, "")]
 
 
+def _publicity(
+    policy: Policy, target: Target, book: ContactBook, office_phone: str, result: AnnounceResult
+) -> Publicity:
+    """The content of one target, noting in ``result`` which contacts are missing."""
+    specialist = book.village(target.township, target.village) if target.village else None
+    office = book.office(target.township)
+    if office_phone and not (office and office.phone):
+        office = Contact(office.name if office else "", office_phone)
+    if target.village and not (specialist and specialist.complete):
+        result.missing_contacts.append(target.label)
+    lacks_office = target.township and not (office and office.phone)
+    if lacks_office and target.township not in result.missing_office:
+        result.missing_office.append(target.township)
+    return build_publicity(
+        policy, target.township, target.village, specialist=specialist, office=office
+    )
+
+
 def make_announcements(
     policy: Policy,
     targets: Sequence[Target],
@@ -151,38 +170,25 @@ def make_announcements(
     several = len({t.township for t in targets}) > 1
     size = PAPERS[paper]
     total, done = len(targets) * len(kinds), 0
-    for target in targets:
-        specialist = book.village(target.township, target.village) if target.village else None
-        office = book.office(target.township)
-        if office_phone and not (office and office.phone):
-            office = Contact(office.name if office else "", office_phone)
-        if target.village and not (specialist and specialist.complete):
-            result.missing_contacts.append(target.label)
-        lacks_office = target.township and not (office and office.phone)
-        if lacks_office and target.township not in result.missing_office:
-            result.missing_office.append(target.township)
-        pub = build_publicity(
-            policy, target.township, target.village, specialist=specialist, office=office
-        )
-        folder = out / target.township if several and target.township else out
-        for kind in kinds:
-            stem = file_stem(pub, kind)
-            html = write_page(
-                folder / f"{stem}.html", render_page(kind, pub.template_vars(), paper)
-            )
-            result.written.append(html)
-            if result.browser and PDF in printing:
-                result.written.append(print_pdf(result.browser, html, folder / f"{stem}.pdf"))
-            if result.browser and PNG in printing:
-                png = screenshot_png(
-                    result.browser,
-                    html,
-                    folder / f"{stem}.png",
-                    page_mm=(size.width, size.height),
-                    width_px=PNG_WIDTH_PX,
-                )
-                result.written.append(png)
-            done += 1
-            if progress is not None:
-                progress(done, total, stem)
+    with ExitStack() as stack:
+        printer = stack.enter_context(open_printer(result.browser)) if result.browser else None
+        for target in targets:
+            pub = _publicity(policy, target, book, office_phone, result)
+            folder = out / target.township if several and target.township else out
+            for kind in kinds:
+                stem = file_stem(pub, kind)
+                page = render_page(kind, pub.template_vars(), paper)
+                html = write_page(folder / f"{stem}.html", page)
+                result.written.append(html)
+                if printer is not None:
+                    result.written += printer.render(
+                        html,
+                        pdf=folder / f"{stem}.pdf" if PDF in printing else None,
+                        png=folder / f"{stem}.png" if PNG in printing else None,
+                        page_mm=(size.width, size.height),
+                        width_px=PNG_WIDTH_PX,
+                    )
+                done += 1
+                if progress is not None:
+                    progress(done, total, stem)
     return result
