@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.contacts import Contact
-from ..core.policy import Category, Policy, Tier
+from ..core.money import amount_due
+from ..core.policy import Category, Policy
 from .notice import chinese_date
 
 POSTER, LEAFLET = "poster", "leaflet"
@@ -109,11 +110,6 @@ def tier_lines(policy: Policy) -> tuple[TierLine, ...]:
     )
 
 
-def _personal_on(category: Category, tier: Tier) -> int:
-    """What a person of a 代缴 category pays on ``tier`` (the tier less the government's part)."""
-    return tier.amount - min(category.government_pays, tier.amount)
-
-
 def daijiao_rules(policy: Policy) -> tuple[DaijiaoRule, ...]:
     """The 代缴 categories grouped by what the government pays, in the policy's order."""
     by_terms: dict[tuple[int, bool], list[Category]] = {}
@@ -129,7 +125,7 @@ def daijiao_rules(policy: Policy) -> tuple[DaijiaoRule, ...]:
                 amount=amount,
                 may_choose_higher=higher,
                 example_tier=example.amount if example and higher else None,
-                example_personal=_personal_on(cats[0], example) if example and higher else None,
+                example_personal=amount_due(cats[0], example.amount) if example and higher else None,
             )
         )
     return tuple(rules)
