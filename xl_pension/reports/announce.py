@@ -125,7 +125,9 @@ def daijiao_rules(policy: Policy) -> tuple[DaijiaoRule, ...]:
                 amount=amount,
                 may_choose_higher=higher,
                 example_tier=example.amount if example and higher else None,
-                example_personal=amount_due(cats[0], example.amount) if example and higher else None,
+                example_personal=amount_due(cats[0], example.amount)
+                if example and higher
+                else None,
             )
         )
     return tuple(rules)
