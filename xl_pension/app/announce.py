@@ -192,3 +192,24 @@ def make_announcements(
                 if progress is not None:
                     progress(done, total, stem)
     return result
+
+
+def page_html(
+    policy: Policy,
+    kind: str,
+    township: str = "",
+    village: str = "",
+    *,
+    contacts: ContactBook | None = None,
+    office_phone: str = "",
+    paper: str = "A4",
+) -> str:
+    """One poster or leaflet as HTML text (the web service serves it; the browser prints it),
+    with the contacts found as :func:`make_announcements` finds them."""
+    if kind not in KINDS:
+        raise LookupError(kind)
+    scratch = AnnounceResult()
+    pub = _publicity(
+        policy, Target(township, village), contacts or ContactBook(), office_phone, scratch
+    )
+    return render_page(kind, pub.template_vars(), paper)

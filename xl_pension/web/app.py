@@ -125,10 +125,11 @@ class CsrfGuard:
 
 def create_app(config: WebConfig) -> Starlette:
     """The web service's ASGI app over ``config``."""
-    from . import api, pages
+    from . import announce, api, pages
 
     routes = [
         *api.routes(),
+        *announce.routes(),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=templates_dir() / "web" / "static"), name="static"),
     ]
