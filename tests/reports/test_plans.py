@@ -63,14 +63,19 @@ def test_remit_plan_columns_come_from_the_schema(checked, policy: Policy) -> Non
     rl = remit_list(checked.people, money, policy)
     plan = remit_plan(policy, checked.roster, rl, deposited=rl.total + 100)
     sheet = plan.sheet("解缴清单")
-    assert [sheet.cells[(3, c)].value for c in range(1, 8)] == [c.header for c in REMIT_COLUMNS]
+    width = len(REMIT_COLUMNS)
+    assert [sheet.cells[(3, c)].value for c in range(1, width + 1)] == [
+        c.header for c in REMIT_COLUMNS
+    ]
     assert header("receipt") == REMIT_COLUMNS[1].header
     receipts = [sheet.cells[(4 + i, 2)].value for i in range(rl.count)]
     assert sorted(receipts) == ["000123", "=R-2"] and all(isinstance(r, str) for r in receipts)
-    assert sheet.cells[(4 + rl.count, 7)].value == rl.total == 800
+    assert len(rl.lines) == rl.count  # no 补缴 here: one line a receipt
+    assert sheet.cells[(4 + rl.count, width)].value == rl.total == 800
     texts = [c.value for c in sheet.cells.values() if isinstance(c.value, str)]
     assert "银行缴款回单金额：900 元；核对结果：不符，回单多 100 元" in texts
-    assert (4 + rl.count, 1, 4 + rl.count, 6) in sheet.merges
+    assert (4 + rl.count, 1, 4 + rl.count, width - 1) in sheet.merges
+    assert sheet.print_setup.header == "内部资料 不得公开"
     assert plan.created == dt.datetime(policy.year, 1, 1)
 
 

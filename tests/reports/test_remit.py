@@ -1,4 +1,7 @@
-"""``xl-pension remit``: the cash remittance list (解缴清单) and its reconciliation."""
+"""``xl-pension remit``: the 缴费人清单 of one deposit (sheet 解缴清单) and its reconciliation.
+
+The operator declares from it: full ID numbers, one line for this year and one per 补缴 year,
+内部资料 不得公开 on every printed page."""
 
 from __future__ import annotations
 
@@ -39,14 +42,18 @@ def records() -> list[dict]:
     ]
 
 
-# (receipt, name, record index, amount handed over): own share of the tier plus 补缴.
+# (receipt, name, record index, 缴费类型, 缴费年度, amount of the line): own share of the tier
+# this year, and each 补缴 year on its own line.
 EXPECTED = [
-    ("R-001", "王桂兰", 2, 400),
-    ("R-002", "张秀英", 0, 300),
-    ("R-003", "刘玉梅", 5, 900),
-    ("R-004", "陈国华", 6, 800),
+    ("R-001", "王桂兰", 2, "正常", 2024, 400),
+    ("R-002", "张秀英", 0, "正常", 2024, 300),
+    ("R-003", "刘玉梅", 5, "正常", 2024, 300),
+    ("R-003", "刘玉梅", 5, "补缴", 2022, 300),
+    ("R-003", "刘玉梅", 5, "补缴", 2023, 300),
+    ("R-004", "陈国华", 6, "正常", 2024, 800),
 ]
 TOTAL = 400 + 300 + 900 + 800
+SUMMARY = "线下缴费 4 笔（6 行，含补缴 2 行），合计 2400 元"
 
 
 def table(path: Path) -> tuple[list[list[object]], object]:
@@ -63,17 +70,18 @@ def test_lists_exactly_the_offline_payers(tmp_path: Path, policy: Policy, capsys
     recs = records()
     src = write(tmp_path / "r.xlsx", policy, recs)
     assert main(["remit", str(src)]) == 0
-    assert "线下缴费 4 笔，合计 2400 元" in capsys.readouterr().out
-    rows, _ = table(tmp_path / "r_解缴清单.xlsx")
-    got = [(r[1], r[2], r[3], r[6]) for r in lines(rows)]
-    assert got == [(rc, n, idnum.mask(recs[i]["id_number"]), a) for rc, n, i, a in EXPECTED]
-    assert [r[0] for r in lines(rows)] == [1, 2, 3, 4]
-    assert [r[5] for r in lines(rows)] == [500, 300, 300, 800]  # the tier, for reference
-    for r in lines(rows):
-        assert re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", r[3])
+    assert SUMMARY in capsys.readouterr().out
+    rows, ws = table(tmp_path / "r_解缴清单.xlsx")
+    got = [(r[1], r[2], r[3], r[5], r[6], r[8]) for r in lines(rows)]
+    assert got == [(rc, n, recs[i]["id_number"], k, y, a) for rc, n, i, k, y, a in EXPECTED]
+    assert [r[0] for r in lines(rows)] == [1, 2, 3, 4, 5, 6]
+    assert [r[7] for r in lines(rows)] == [500, 300, 300, 300, 300, 800]  # the year's tier
+    for row in ws.iter_rows(min_row=4, max_row=9):
+        assert row[3].data_type == "s" and idnum.is_valid(row[3].value)  # full, as text
     total_row = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("合计"))
-    assert "4 笔" in total_row[0] and total_row[6] == TOTAL
-    assert any(isinstance(r[0], str) and "线下缴费 4 笔，合计 2400 元" in r[0] for r in rows)
+    assert "4 笔" in total_row[0] and total_row[8] == TOTAL
+    assert any(isinstance(r[0], str) and SUMMARY in r[0] for r in rows)
+    assert "内部资料 不得公开" in ws.oddHeader.center.text  # every printed page
 
 
 def test_remit_list_matches_the_money_of_each_row(tmp_path: Path, policy: Policy) -> None:
@@ -81,30 +89,27 @@ def test_remit_list_matches_the_money_of_each_row(tmp_path: Path, policy: Policy
     checked = check_roster(read_roster(src), policy)
     money = {p.row: person_money(p, policy) for p in checked.people}
     rl = remit_list(checked.people, money, policy)
-    assert [(x.receipt, x.row, x.amount) for x in rl.lines] == [
-        (rc, row_of(i), a) for rc, _, i, a in EXPECTED
+    assert [(x.receipt, x.row, x.year, x.amount) for x in rl.lines] == [
+        (rc, row_of(i), y, a) for rc, _, i, _, y, a in EXPECTED
     ]
     assert rl.count == 4 and rl.total == TOTAL
-    assert all(x.amount == money[x.row].personal_due + money[x.row].backpay for x in rl.lines)
+    for row in {x.row for x in rl.lines}:
+        m = money[row]
+        assert sum(x.amount for x in rl.lines if x.row == row) == m.personal_due + m.backpay
     assert rl.difference(TOTAL + 5) == 5 and rl.difference(TOTAL - 5) == -5
 
 
-def test_no_full_id_number_anywhere_in_the_file(tmp_path: Path, policy: Policy) -> None:
+def test_full_id_numbers_and_the_restricted_header_only(tmp_path: Path, policy: Policy) -> None:
     recs = records()
     src = write(tmp_path / "r.xlsx", policy, recs)
     assert main(["remit", str(src), "--deposited", str(TOTAL)]) == 0
     out = tmp_path / "r_解缴清单.xlsx"
     with zipfile.ZipFile(out) as z:
-        names = z.namelist()
-        assert any(n.startswith("xl/worksheets/") for n in names)
-        blobs = {n: z.read(n) for n in names}
-    for name, blob in blobs.items():
-        assert not FULL_ID.search(blob), name
-        for r in recs:
-            assert r["id_number"].encode() not in blob, name
-    # The masked form is what is there.
-    everything = b"".join(blobs.values())
-    assert idnum.mask(recs[0]["id_number"]).encode() in everything
+        everything = b"".join(z.read(n) for n in z.namelist())
+    listed = {i for _, _, i, *_ in EXPECTED}
+    for i, r in enumerate(recs):  # the listed payers' full IDs, nobody else's
+        assert (r["id_number"].encode() in everything) == (i in listed), i
+    assert "内部资料 不得公开".encode() in everything
 
 
 def test_deposited_equal_is_reconciled(tmp_path: Path, policy: Policy, capsys) -> None:
@@ -159,7 +164,7 @@ def test_print_setup_and_signature_lines(tmp_path: Path, policy: Policy) -> None
     texts = [r[0] for r in rows if isinstance(r[0], str)]
     assert any("村协办员" in t and "签字" in t for t in texts)
     assert any("财政所" in t and "签字" in t for t in texts)
-    assert texts[0].startswith(f"{policy.year}年度") and "解缴清单" in texts[0]
+    assert texts[0].startswith(f"{policy.year}年度") and "缴费人清单" in texts[0]
     assert ws.print_title_rows  # the header row repeats on every page
 
 
@@ -173,7 +178,12 @@ def test_refuses_a_roster_with_errors_unless_skipping(
     assert not (tmp_path / "r_解缴清单.xlsx").exists()
     assert main(["remit", str(src), "--skip-invalid", "--deposited", "2400"]) == 0
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
-    assert [r[1] for r in lines(rows)] == ["R-001", "R-002", "R-003", "R-004"]
+    assert [r[1] for r in lines(rows)] == ["R-001", "R-002", "R-003", "R-003", "R-003", "R-004"]
+    # the bank slip holds the left-out receipt's cash too: the list names it
+    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2750"]) == 1
+    assert "R-005（第 10 行，350 元）" in capsys.readouterr().err
+    rows, _ = table(tmp_path / "r_解缴清单.xlsx")
+    assert any(isinstance(r[0], str) and "R-005" in r[0] for r in rows)
 
 
 def test_a_roster_without_cash_payments(tmp_path: Path, policy: Policy, capsys) -> None:

@@ -432,11 +432,13 @@ def test_remit_adds_the_cash_list(xw, clean_roster, policy) -> None:
     money = {p.row: person_money(p, policy) for p in checked.people}
     rl = remit_list(checked.people, money, policy)
     assert rl.count == 2
-    for i, line in enumerate(rl.lines):
-        assert [values[(4 + i, c)] for c in range(2, 8)] == [
-            line.receipt, line.name, line.masked_id, line.group, line.tier, line.amount
+    kind = {True: policy.declaration.regular, False: policy.declaration.backpay}
+    for i, line in enumerate(rl.lines):  # the 缴费人清单: full IDs, one line a year paid
+        assert [values[(4 + i, c)] for c in range(2, 10)] == [
+            line.receipt, line.name, line.id_number, line.group, kind[line.regular], line.year,
+            line.tier, line.amount,
         ]  # fmt: skip
-    assert values[(4 + rl.count, 7)] == rl.total
+    assert values[(4 + len(rl.lines), 9)] == rl.total
     assert f"合计 {rl.total} 元" in the_alert(acts)
 
 

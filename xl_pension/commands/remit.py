@@ -21,7 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the list and reconcile it."""
     from ..io.remit_writer import write_remit
-    from ..reports.remit import remit_list
+    from ..reports.remit import reconciliation_lines, remit_list, remit_summary
 
     policy = policy_from(args)
     src = Path(args.roster)
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else src.with_name(f"{src.stem}_解缴清单.xlsx")
     keep_backup(out)
     write_remit(out, policy, checked.roster, rl, deposited)
-    say(f"解缴清单：线下缴费 {rl.count} 笔，合计 {rl.total} 元；已写入 {out}")
+    say(f"缴费人清单：{remit_summary(rl)}；已写入 {out}（含完整身份证号码，内部资料，不得公开）")
     if deposited is None:
         return EXIT_OK
     diff = rl.difference(deposited)
@@ -47,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         warn(
             f"核对不符：缴款回单 {deposited} 元，清单合计 {rl.total} 元，回单{more} {abs(diff)} 元。"
         )
+        for line in reconciliation_lines(rl, deposited)[1:]:
+            warn(line)
         return EXIT_FINDINGS
     say(f"核对相符：缴款回单 {deposited} 元与清单合计一致。")
     return EXIT_OK

@@ -108,6 +108,7 @@ class PrintSetup:
     area: tuple[int, int] | None = None  # (last row, last column) of the print area from A1
     margins: Margins | None = None  # None: the engine's default
     footer: str | None = None  # centre footer, Excel codes (&P page, &N pages)
+    header: str | None = None  # centre header on every page, bold (e.g. 内部资料 不得公开)
     footer_font: str | None = None
     footer_size: float | None = None
     center_horizontally: bool = False

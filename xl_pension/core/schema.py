@@ -558,7 +558,9 @@ REMIT_COLUMNS: tuple[DeclarationColumn, ...] = (
     DeclarationColumn("receipt", BY_KEY["receipt"].header, 16),
     DeclarationColumn("name", BY_KEY["name"].header, 10),
     DeclarationColumn("id_number", BY_KEY["id_number"].header, 22),
-    DeclarationColumn("group", BY_KEY["group"].header, 10),
-    DeclarationColumn("tier", BY_KEY["tier"].header, 10),
-    DeclarationColumn("cash", "缴款金额（元）", 14),
+    DeclarationColumn("group", BY_KEY["group"].header, 9),
+    DeclarationColumn("kind", "缴费类型", 8),
+    DeclarationColumn("year", "缴费年度", 8),
+    DeclarationColumn("tier", BY_KEY["tier"].header, 9),
+    DeclarationColumn("cash", "缴款金额（元）", 12),
 )

@@ -83,6 +83,8 @@ def _print_setup(ws: Worksheet, p: PrintSetup) -> None:
         size = f"&{p.footer_size:g}" if p.footer_size else ""
         margin = {"margin": p.margins.footer} if p.margins else {}
         ws.set_footer(f"&C{font}{size}{p.footer}", margin)
+    if p.header:
+        ws.set_header(f"&C&B&14{p.header.replace('&', '&&')}")
 
 
 def _sheet(wb: Workbook, formats: _Formats, plan: SheetPlan) -> Worksheet:

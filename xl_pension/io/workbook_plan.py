@@ -107,6 +107,9 @@ def _print_setup(ws: Worksheet, p: PrintSetup) -> None:
             ws.oddFooter.center.font = p.footer_font
         if p.footer_size:
             ws.oddFooter.center.size = p.footer_size
+    if p.header:
+        ws.oddHeader.center.text = p.header.replace("&", "&&")
+        ws.oddHeader.center.size = 14
 
 
 def fill_sheet(ws: Worksheet, plan: SheetPlan) -> None:

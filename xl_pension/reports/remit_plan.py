@@ -1,4 +1,5 @@
-"""The plan of the remittance list (解缴清单): a print-ready A4 sheet of the village's cash receipts.
+"""The plan of the 缴费人清单 (sheet 解缴清单): a print-ready A4 sheet of the village's cash receipts,
+one line per year paid (正常 and each 补缴 year), full ID numbers, 内部资料 on every page.
 
 Title, the village and its count and total, one row a receipt, the totals line, the
 reconciliation with the bank slip (when its amount is known) and the signature lines. Made once
@@ -14,7 +15,7 @@ from ..core.plan import THIN, Margins, PrintSetup, SheetPlan, Style, WorkbookPla
 from ..core.policy import Policy
 from ..core.roster import Roster
 from ..core.schema import REMIT_COLUMNS, REMIT_SHEET
-from .remit import RemitList
+from .remit import RemitList, reconciliation_lines, remit_summary
 
 FONT = "等线"
 _BASE = dict(font=FONT, size=11, vertical="center")
@@ -33,40 +34,36 @@ SIGNATURES = (
 HEAD_ROW = 3
 
 
-def reconciliation(total: int, deposited: int) -> str:
-    """The line comparing the bank slip with the list's total."""
-    diff = deposited - total
-    state = "相符" if diff == 0 else f"不符，回单{'多' if diff > 0 else '少'} {abs(diff)} 元"
-    return f"银行缴款回单金额：{deposited} 元；核对结果：{state}"
-
-
 def remit_sheet(
     policy: Policy, roster: Roster, rl: RemitList, deposited: int | None = None
 ) -> SheetPlan:
     """The ``解缴清单`` sheet, placed after the roster when added to it."""
     sheet = SheetPlan(REMIT_SHEET, after=roster.sheet)
-    width = len(REMIT_COLUMNS)
+    width, d = len(REMIT_COLUMNS), policy.declaration
     place = f"{policy.county_name}{roster.township}{roster.village}"
-    sheet.put(1, 1, f"{policy.year}年度城乡居民基本养老保险费解缴清单", TITLE)
+    sheet.put(1, 1, f"{policy.year}年度城乡居民基本养老保险费缴费人清单（解缴清单）", TITLE)
     sheet.merges.append((1, 1, 1, width))
-    sheet.put(2, 1, f"{place}　线下缴费 {rl.count} 笔，合计 {rl.total} 元", PLAIN)
+    sheet.put(2, 1, f"{place}　{remit_summary(rl)}", PLAIN)
     sheet.merges.append((2, 1, 2, width))
     sheet.put_row(HEAD_ROW, [c.header for c in REMIT_COLUMNS], HEAD)
     row = HEAD_ROW
     for i, line in enumerate(rl.lines, start=1):
         row += 1
         sheet.put(row, 1, i, CELL)
-        sheet.put_row(row, [line.receipt, line.name, line.masked_id, line.group], CELL, 2)
-        sheet.put_row(row, [line.tier, line.amount], NUMBER, 6)
+        kind = d.regular if line.regular else d.backpay
+        sheet.put_row(row, [line.receipt, line.name, line.id_number, line.group, kind], CELL, 2)
+        sheet.put_row(row, [line.year, line.tier, line.amount], NUMBER, 7)
     row += 1
-    sheet.put(row, 1, f"合计（{rl.count} 笔）", TOTAL)
+    sheet.put(row, 1, f"合计（{rl.count} 笔，{len(rl.lines)} 行）", TOTAL)
     sheet.put_row(row, [None] * (width - 2), TOTAL, 2)
     sheet.merges.append((row, 1, row, width - 1))
     sheet.put(row, width, rl.total, TOTAL_NUMBER)
     row += 2
     if deposited is not None:
-        sheet.put(row, 1, reconciliation(rl.total, deposited), PLAIN)
-        row += 2
+        for text in reconciliation_lines(rl, deposited):
+            sheet.put(row, 1, text, PLAIN)
+            row += 1
+        row += 1
     for i, text in enumerate(SIGNATURES):
         sheet.put(row + 2 * i, 1, text, PLAIN)
     sheet.widths = {c: col.width for c, col in enumerate(REMIT_COLUMNS, start=1)}
@@ -74,6 +71,7 @@ def remit_sheet(
         title_rows=(HEAD_ROW, HEAD_ROW),
         margins=Margins(sides=0.5, top=0.7, bottom=0.7),
         footer="第 &P 页 共 &N 页",
+        header=d.restricted_header,  # full ID numbers: an internal list
     )
     return sheet
 
