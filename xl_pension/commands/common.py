@@ -9,6 +9,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.policy import Policy, load_policy
 from ..io.atomic import backup
@@ -168,3 +169,25 @@ def folder_inputs(
     if not paths:
         raise cat.FOLDER_NO_ROSTERS.error(root=root, layout=layout)
     return policy, root, out, paths
+
+
+def add_png_argument(p: argparse.ArgumentParser) -> None:
+    """``--png FILE``: also draw the progress picture for the work chat."""
+    p.add_argument(
+        "--png", metavar="FILE", help="同时生成进度图（PNG，约 1080 像素宽，可发到工作群）"
+    )
+
+
+def write_picture(path: str | Path, png: bytes) -> None:
+    """Save the progress picture (atomically) and say where, with a warning when no CJK font."""
+    from ..io.atomic import atomic_path
+    from ..io.picture import font_warning
+
+    try:
+        with atomic_path(Path(path)) as tmp:
+            tmp.write_bytes(png)
+    except OSError as exc:
+        raise cat.OUTPUT_UNWRITABLE.error(out=path, reason=exc.strerror or exc) from None
+    if font_warning():
+        warn(font_warning())
+    say(f"进度图已写入 {path}")

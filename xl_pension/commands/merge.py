@@ -24,7 +24,15 @@ from pathlib import Path, PurePosixPath
 from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.policy import Policy
-from .common import check_file, date_argument, folder_inputs, say, warn
+from .common import (
+    add_png_argument,
+    check_file,
+    date_argument,
+    folder_inputs,
+    say,
+    warn,
+    write_picture,
+)
 from .summary import is_our_output, relative
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
@@ -46,6 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="OUTDIR",
         help="同时按乡镇生成批量申报清单和代缴申报表（含完整身份证号码，内部资料）到此文件夹",
     )
+    add_png_argument(p)
 
 
 def _group_of(file: str, policy: Policy) -> str:
@@ -141,6 +150,10 @@ def run(args: argparse.Namespace) -> int:
     for u in result.unknown:
         warn(f"村/乡镇未知：{u.file}（{u.rows} 行）：{u.problem}。")
     say("守恒核对：" + "；".join(conservation.lines) + "。")
+    if args.png:
+        from ..app.pictures import county_picture
+
+        write_picture(args.png, county_picture(result, policy, date))
     say(f"已写入 {out}（不含完整身份证号码；申报清单请用 --declare 或 xl-pension declare 生成）")
     declared = EXIT_OK
     if args.declare:

@@ -20,7 +20,15 @@ from pathlib import Path, PurePosixPath
 from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.policy import Policy
-from .common import check_file, date_argument, folder_inputs, say, warn
+from .common import (
+    add_png_argument,
+    check_file,
+    date_argument,
+    folder_inputs,
+    say,
+    warn,
+    write_picture,
+)
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
 OUR_KINDS = ("township_summary", "county_merge")
@@ -36,6 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--date", type=date_argument, metavar="DATE", help="日报日期，如 2024-05-06（默认今天）"
     )
+    add_png_argument(p)
 
 
 def is_our_output(path: Path) -> bool:
@@ -131,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
         f"错误 {t.errors} 条，警告 {t.warnings} 条；无法读取的文件 {len(problems)} 个。"
     )
     say(f"已写入 {out}")
+    if args.png:
+        from ..app.pictures import township_picture
+
+        write_picture(args.png, township_picture(summary))
     if t.errors or problems:
         warn("有错误或无法读取的文件，详见汇总表的“问题清单”工作表。")
         return EXIT_FINDINGS

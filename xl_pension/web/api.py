@@ -279,15 +279,18 @@ def download(request: Request, config: WebConfig, session: Session) -> Response:
             )
             if what == "notice.html":
                 return HTMLResponse(html)
-            from ..io.pdf import html_to_pdf
+            from ..io.browser import find_browser, print_pdf
 
-            pdf = html_to_pdf(html, folder)
-            if pdf is None:
+            browser = find_browser()
+            if browser is None:
                 return json_error(
                     503,
-                    "服务器上没有安装 Chromium，无法生成 PDF；请下载 HTML 版后用浏览器打印。",
+                    "服务器上没有安装 Chromium，无法生成 PDF；请下载网页版后用浏览器打印。",
                     "pdf.unavailable",
                 )
+            page = folder / f"{_stem(s)}_公示.html"
+            page.write_text(html, encoding="utf-8")
+            pdf = print_pdf(browser, page, folder / "notice.pdf")
             return _file(pdf, f"{_stem(s)}_公示.pdf", "application/pdf")
     raise LookupError(what)
 
