@@ -52,7 +52,7 @@ def expected_table(ids, place) -> list[tuple[str, dict[str, int]]]:
                 county,
             )
         )
-    table += [("/county", county), ("/api/county/declarations.zip", county | {"county": 503})]
+    table += [("/county", county), ("/api/county/declarations.zip", county)]
     return table
 
 
@@ -122,3 +122,14 @@ def test_the_township_page_shows_villages_report_and_picture(web, stored, place)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert 1000 <= width <= 1200
+
+
+def test_the_county_downloads_the_declarations_of_every_township(web, stored, place) -> None:
+    import io
+    import zipfile
+
+    r = web.client("county").get("/api/county/declarations.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert any(place.town_a in n for n in names) and any(place.town_b in n for n in names)
+    assert all(n.endswith(".xlsx") and "/" not in n for n in names)

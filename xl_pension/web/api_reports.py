@@ -191,18 +191,29 @@ def county_picture(request: Request, config: WebConfig, session: Session) -> Res
 
 @api
 def declarations(request: Request, config: WebConfig, session: Session) -> Response:
-    """``GET /api/county/declarations.zip``: per township 批量申报清单 + 代缴申报表."""
+    """``GET /api/county/declarations.zip``: per township 批量申报清单 + 代缴申报表 (``declare``),
+    from the stored checked records. Full ID numbers: county role only."""
+    import io
+    import zipfile
+
+    from ..app.declare import declare_county
+
     _county(session)
-    try:
-        from ..reports import declare  # noqa: F401  (built by the declare issue)
-    except ImportError:
-        return json_error(
-            503,
-            "申报清单功能尚未启用（等待“申报清单”模块上线），请先下载全县汇总表。",
-            "declare.unavailable",
-        )
-    return json_error(
-        503, "申报清单功能尚未接入网页服务，请用命令行 xl-pension declare。", "declare.unavailable"
+    result, _, _ = services.county_merge(config.store, config.policy, _report_date(request))
+    with tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+        done = declare_county(result, Path(tmp), config.policy)
+        if not done.written:
+            return json_error(409, "还没有可申报的缴费记录。", "declare.empty")
+        data = io.BytesIO()
+        with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in done.written:
+                zf.write(path, path.name)
+    return Response(
+        data.getvalue(),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": "attachment; filename*=UTF-8''%E7%94%B3%E6%8A%A5%E6%B8%85%E5%8D%95.zip"
+        },
     )
 
 
