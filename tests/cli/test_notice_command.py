@@ -417,41 +417,6 @@ def test_folder_run_in_workers_is_the_same_as_in_one_process(
         assert titles == expected_order  # villages in file order, as one process does them
 
 
-def test_worker_returns_errors_as_small_results(tmp_path: Path, policy: Policy) -> None:
-    import pickle
-
-    from xl_pension.commands.notice import FAILED, OK, REFUSED, UNUSABLE, NoticeJob, notice_file
-
-    src = tmp_path / "in"
-    good = county_folder(src, policy, 1)[0]
-
-    def job(path: Path, fmt: str = "both", skip: bool = False, policy_path=None) -> NoticeJob:
-        wb = None if fmt == "html" else str(tmp_path / f"{path.stem}_公示.xlsx")
-        html = None if fmt == "sheet" else str(tmp_path / f"{path.stem}_公示.html")
-        return NoticeJob(str(path), policy_path, dt.date(2024, 5, 6), "", fmt, wb, html, skip)
-
-    ok = pickle.loads(pickle.dumps(notice_file(job(good))))
-    assert ok.status == OK and ok.people == ok.notice.totals.people == len(ok.notice.rows) > 0
-    assert (tmp_path / "村0_公示.xlsx").exists() and (tmp_path / "村0_公示.html").exists()
-    sheet_only = notice_file(job(good, "sheet"))
-    assert sheet_only.notice.rows == [] and sheet_only.people == ok.people
-    assert "原文件已备份为 村0_公示.bak.xlsx\n" in "".join(
-        t for s, t in sheet_only.output if s == 1
-    )
-
-    not_roster = notice_file(job(src / "说明.xlsx"))
-    assert not_roster.status == UNUSABLE and not_roster.notice is None and not_roster.message
-    refused = notice_file(job(src / "城关街道" / "坏村.xlsx"))
-    assert refused.status == REFUSED and refused.code == "roster.has_errors"
-    assert "张3" in "".join(t for s, t in refused.output if s == 2)
-    assert not (tmp_path / "坏村_公示.html").exists()
-
-    working = working_day_policy(tmp_path, policy)
-    failed = notice_file(job(good, policy_path=str(working))._replace(start=dt.date(2099, 5, 6)))
-    assert failed.status == FAILED and "2099" in failed.message and failed.exit_code == 2
-    assert pickle.loads(pickle.dumps(failed)) == failed
-
-
 def test_other_errors_still_end_a_folder_run(
     tmp_path: Path, policy: Policy, capsys, monkeypatch
 ) -> None:

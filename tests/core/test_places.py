@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_pension.commands.merge import _group_of
-from xl_pension.commands.summary import _township_of
+from xl_pension.app.merge import group_of
+from xl_pension.app.summary import township_of
 from xl_pension.core.errors import XlPensionError
 from xl_pension.core.places import (
     TownshipMatcher,
@@ -90,15 +90,15 @@ def test_every_spelling_split_accepts_summary_and_merge_accept(case: tuple[Towns
     file = PurePosixPath(folder, "王庄村.xlsx").as_posix()
     place = resolve_place(file, {"village": "王庄村"}, POLICY)
     assert place.known and place.township is township
-    assert _group_of(file, POLICY) == township.code
-    assert _township_of({}, file, POLICY) == (township.name, township.code)
-    assert _township_of({"township_name": text}, "王庄村.xlsx", POLICY)[1] == township.code
+    assert group_of(file, POLICY) == township.code
+    assert township_of({}, file, POLICY) == (township.name, township.code)
+    assert township_of({"township_name": text}, "王庄村.xlsx", POLICY)[1] == township.code
     assert township_named(POLICY, text) is township
 
 
 def test_a_township_the_policy_does_not_have_is_refused_everywhere():
     assert resolve_place("火星镇/王庄村.xlsx", {"village": "王庄村"}, POLICY).township is None
-    assert _group_of("火星镇/王庄村.xlsx", POLICY) == "~"
+    assert group_of("火星镇/王庄村.xlsx", POLICY) == "~"
     with pytest.raises(XlPensionError, match="可选：城关街道"):
         township_named(POLICY, "火星镇")
 

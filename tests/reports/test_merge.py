@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
+from xl_pension.app.folders import find_rosters
+from xl_pension.app.merge import merge_folder
 from xl_pension.cli import main
-from xl_pension.commands.common import find_rosters
-from xl_pension.commands.merge import merge_folder
 from xl_pension.core import idnum, schema
 from xl_pension.core.policy import Policy
 from xl_pension.core.validation import check_roster

@@ -15,9 +15,9 @@ import xlsxwriter
 
 from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
+from xl_pension.app.folders import find_rosters
+from xl_pension.app.summary import collect
 from xl_pension.cli import main
-from xl_pension.commands.common import find_rosters
-from xl_pension.commands.summary import collect
 from xl_pension.core import idnum, schema
 from xl_pension.core.findings import Finding, Severity
 from xl_pension.core.money import person_money

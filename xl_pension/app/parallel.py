@@ -1,4 +1,4 @@
-"""Per-file work on every core: a process pool that keeps memory bounded and shows progress.
+"""Per-file work on every core: a process pool that keeps memory bounded and reports progress.
 
 Each worker handles one file at a time and returns a small result, so the parent never holds
 more than the results. With one core, few items, or ``XL_PENSION_JOBS=1`` the work runs in this
@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from .progress import progress
+from .progress import Progress, tracked
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,16 +31,21 @@ def jobs() -> int:
 
 
 def map_files(
-    func: Callable[[T], R], items: Sequence[T], label: str, *, workers: int | None = None
+    func: Callable[[T], R],
+    items: Sequence[T],
+    label: str,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[R]:
-    """Yield ``func(item)`` for every item, in order, with a progress display.
+    """Yield ``func(item)`` for every item, in order, telling ``progress`` (``label``) how far.
 
     ``func`` must be a module-level function (it is sent to worker processes by name).
     """
     n = workers if workers is not None else jobs()
     if n <= 1 or len(items) < MIN_PARALLEL_ITEMS:
-        yield from progress((func(item) for item in items), len(items), label)
+        yield from tracked((func(item) for item in items), len(items), label, progress)
         return
     with ProcessPoolExecutor(max_workers=min(n, len(items))) as pool:
         results = pool.map(func, items, chunksize=1)
-        yield from progress(results, len(items), label)
+        yield from tracked(results, len(items), label, progress)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..io.formats import format_note, in_place_target, written_beside
-from .common import checked_roster, keep_backup, policy_from, say
+from ..app.compute import compute_roster, computed_path
+from ..io.formats import format_note, in_place_target
+from .common import policy_from, say
+from .console import refusals, show_backups, show_skipped
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,25 +30,24 @@ def output_path(src: Path, args: argparse.Namespace) -> Path:
         return in_place_target(src)  # an .xls/.ods is left as it is: <name>.xlsx beside it
     if args.output:
         return Path(args.output)
-    return written_beside(src, "_计算")
+    return computed_path(src)
 
 
 def run(args: argparse.Namespace) -> int:
     """Compute one roster."""
-    from ..core.money import totals_of
-    from ..io.compute_writer import write_money
-
     policy = policy_from(args)
     src = Path(args.roster)
-    checked, money = checked_roster(src, policy, skip_invalid=args.skip_invalid)
-    totals = totals_of(money.values())
-    out = output_path(src, args)
-    keep_backup(out)
-    write_money(src, out, checked.roster, money, totals)
+    with refusals():
+        done = compute_roster(
+            src, policy, output=output_path(src, args), skip_invalid=args.skip_invalid
+        )
+    show_skipped(src.name, done.skipped)
+    show_backups(done.backups)
+    totals = done.totals
     say(
         f"{src.name}：缴费 {totals.people} 人，个人缴费 {totals.personal_due} 元，"
         f"政府代缴 {totals.government_paid} 元，政府补贴 {totals.subsidy} 元，"
         f"补缴 {totals.backpay} 元，记入个人账户 {totals.credited} 元。"
     )
-    say(format_note(src, out) or f"已写入 {out}")
+    say(format_note(src, done.output) or f"已写入 {done.output}")
     return 0

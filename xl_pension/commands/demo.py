@@ -11,9 +11,10 @@ import argparse
 import json
 from pathlib import Path
 
-from ..app.progress import progress
+from ..app.progress import tracked
 from ..core.findings import count_by_severity
 from .common import policy_from, say
+from .console import ConsoleProgress
 
 PLANTED_FILE = "planted.json"
 COUNTY_LIST = "上年缴费名单.xlsx"
@@ -88,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     main(["split", str(out / COUNTY_LIST), "-o", str(rosters), "--force", *policy_args])
 
     say("== 3. 村协办员填表：录入缴费、新增参保和补缴（示例数据含少量常见错误）")
-    for v in progress(county.villages, len(county.villages), "填写花名册"):
+    for v in tracked(county.villages, len(county.villages), "填写花名册", ConsoleProgress()):
         write_roster(rosters / v.file, policy, v.township, v.village, v.records)
     with atomic_path(out / PLANTED_FILE) as tmp:
         planted = {
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         f"{'个人缴费':>9}{'政府代缴':>8}{'政府补贴':>8}{'记入账户':>9}{'线下现金':>9}")  # fmt: skip
     county_totals = Totals()
     cash = 0
-    for v in progress(county.villages, len(county.villages), "校验计算"):
+    for v in tracked(county.villages, len(county.villages), "校验计算", ConsoleProgress()):
         path = rosters / v.file
         roster = read_roster(path)
         checked = check_roster(roster, policy)

@@ -19,25 +19,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from ..core import catalogue as cat
-from ..core.errors import EXIT_FINDINGS, EXIT_OK
-from ..core.policy import Policy
-from .common import (
-    add_png_argument,
-    check_file,
-    date_argument,
-    folder_inputs,
-    say,
-    warn,
-    write_picture,
-)
-from .summary import is_our_output, relative
+from ..app.folders import NoReadableRoster
+from ..app.merge import DEFAULT_OUTPUT, merge_county
+from ..core.errors import EXIT_OK
+from .common import add_png_argument, date_argument, policy_from, say, warn, write_picture
+from .console import ConsoleProgress, show_problems
 
-DEFAULT_OUTPUT = "全县汇总.xlsx"
-_UNKNOWN = "~"  # group of files whose township folder is not in the policy (merged last)
-_ROOT = ""  # group of files directly in DIR (placed by their _meta)
+__all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -57,86 +47,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_png_argument(p)
 
 
-def _group_of(file: str, policy: Policy) -> str:
-    from ..core.places import TownshipMatcher
-
-    parts = PurePosixPath(file).parts
-    if len(parts) == 1:
-        return _ROOT
-    township = TownshipMatcher(policy).township(parts[0])
-    return township.code if township is not None else _UNKNOWN
-
-
-def merge_folder(root: Path, paths: list[Path], policy: Policy):
-    """Read, check and merge every roster; returns the merge result and the number of our own
-    output workbooks that were skipped."""
-    from ..app.parallel import map_files
-    from ..reports.merge import CountyMerge, RosterInput, place_order, resolve_place
-    from ..reports.summary import problem
-
-    merger = CountyMerge(policy)
-    groups: dict[str, list[Path]] = {}
-    for path in paths:
-        groups.setdefault(_group_of(relative(path, root), policy), []).append(path)
-    # Files directly in DIR are read first: their _meta says which township batch they join.
-    order = [_ROOT, *sorted(k for k in groups if k not in (_ROOT, _UNKNOWN)), _UNKNOWN]
-    plan = [(key, path) for key in order for path in groups.get(key, [])]
-    pending: dict[str, list[RosterInput]] = {}  # township code (or _UNKNOWN) -> read rosters
-    ours = 0
-
-    def flush(upto: str) -> None:
-        """Merge every pending batch whose township comes before ``upto`` (inclusive)."""
-        for code in sorted(k for k in pending if k <= upto):
-            for item in sorted(pending.pop(code), key=lambda i: place_order(i.place, i.file)):
-                merger.add(item)
-
-    current = None
-    jobs = [(str(path), policy.path) for _, path in plan]
-    outcomes = map_files(check_file, jobs, "读取花名册")  # read and checked on every core
-    for (key, path), (status, payload) in zip(plan, outcomes, strict=True):
-        if key != current and current not in (None, _ROOT):
-            flush(current)
-        current = key
-        file = relative(path, root)
-        if status != "ok":
-            message, code = payload
-            if is_our_output(path):
-                ours += 1
-            else:
-                merger.add_problem(problem(file, message, code))
-            continue
-        checked = payload
-        place = resolve_place(file, checked.roster.meta, policy)
-        batch = place.township.code if place.known and place.township else _UNKNOWN
-        pending.setdefault(batch, []).append(RosterInput(file, checked, place))
-    flush(_UNKNOWN)
-    return merger.result(), ours
-
-
 def run(args: argparse.Namespace) -> int:
     """Merge the township folders under DIR into the county workbook."""
-    from ..io.merge_writer import write_county
-    from ..io.summary_writer import render_report
-    from ..reports.merge import REASONS, bulletin_context, check_conservation
     from ..reports.summary import rate_text
 
-    policy, root, out, paths = folder_inputs(args, DEFAULT_OUTPUT, "应为 DIR/<乡镇>/<村>.xlsx")
-    result, ours = merge_folder(root, paths, policy)
-    for p in result.problems:
-        warn(f"无法读取 {p.file}：{p.finding.message}")
-    if result.rows_read == 0 and not result.villages and not result.unknown:
-        raise cat.FOLDER_NO_ROSTERS.error("unreadable", root=root, problems=len(result.problems))
-    date = args.date or dt.date.today()
-    conservation = check_conservation(result)
-    report = render_report("county.j2", bulletin_context(result, policy, date))
+    policy = policy_from(args)
     try:
-        write_county(out, result, policy, conservation, report=report, root=root, date=date)
-    except OSError as exc:
-        raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
+        done = merge_county(
+            args.folder, policy, output=args.output, date=args.date, progress=ConsoleProgress()
+        )
+    except NoReadableRoster as exc:
+        show_problems(exc.problems)
+        raise
+    result, conservation, out = done.result, done.conservation, done.output
+    show_problems(result.problems)
+    ours = done.ours_skipped
     skipped = f"，跳过本程序生成的汇总表 {ours} 个" if ours else ""
-    rosters = len(result.villages) + len(result.unknown)
-    say(f"读取 {rosters} 个花名册{skipped}。")
-    say(report)
+    say(f"读取 {done.rosters} 个花名册{skipped}。")
+    say(done.report)
     for rank, t in result.ranking():
         if t.reported:
             say(f"  第 {rank} 名 {t.township.name}：完成率 {rate_text(t.tally.rate)}"
@@ -153,11 +81,12 @@ def run(args: argparse.Namespace) -> int:
     if args.png:
         from ..app.pictures import county_picture
 
-        write_picture(args.png, county_picture(result, policy, date))
+        write_picture(args.png, county_picture(result, policy, args.date or dt.date.today()))
     say(f"已写入 {out}（不含完整身份证号码；申报清单请用 --declare 或 xl-pension declare 生成）")
     declared = EXIT_OK
     if args.declare:
         from ..app.declare import declare_county
+        from ..core import catalogue as cat
         from .declare import render
 
         target = Path(args.declare)
@@ -168,9 +97,6 @@ def run(args: argparse.Namespace) -> int:
     if not conservation.ok:
         for line in conservation.differences:
             warn(f"守恒核对不一致：{line}。")
-        return EXIT_FINDINGS
-    rejected = sum(result.rejected[k] for k in REASONS)
-    if result.duplicates or rejected or result.problems:
+    elif done.exit_code:
         warn("有重复参保、暂不列入清单的行或无法读取的文件，详见“问题清单”和“重复参保”工作表。")
-        return EXIT_FINDINGS
-    return declared
+    return done.exit_code or declared

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..core.errors import EXIT_FINDINGS, EXIT_OK, XlPensionError
+from ..app.remit import remit_path, remit_roster
+from ..core.errors import EXIT_OK, XlPensionError
 from ..core.values import BadValue, parse_money
-from .common import checked_roster, keep_backup, policy_from, say, warn
+from ..reports.remit import reconciliation_lines, remit_summary
+from .common import policy_from, say, warn
+from .console import refusals, show_backups, show_skipped
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,9 +23,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the list and reconcile it."""
-    from ..io.remit_writer import write_remit
-    from ..reports.remit import reconciliation_lines, remit_list, remit_summary
-
     policy = policy_from(args)
     src = Path(args.roster)
     deposited = None
@@ -33,15 +33,20 @@ def run(args: argparse.Namespace) -> int:
             deposited = None
         if deposited is None:
             raise XlPensionError(f"--deposited 应为整数金额（元），收到“{args.deposited}”。")
-    checked, money = checked_roster(src, policy, skip_invalid=args.skip_invalid)
-    rl = remit_list(checked.people, money, policy)
-    out = Path(args.output) if args.output else src.with_name(f"{src.stem}_解缴清单.xlsx")
-    keep_backup(out)
-    write_remit(out, policy, checked.roster, rl, deposited)
-    say(f"缴费人清单：{remit_summary(rl)}；已写入 {out}（含完整身份证号码，内部资料，不得公开）")
+    out = Path(args.output) if args.output else remit_path(src)
+    with refusals():
+        done = remit_roster(
+            src, policy, deposited=deposited, output=out, skip_invalid=args.skip_invalid
+        )
+    show_skipped(src.name, done.skipped)
+    show_backups(done.backups)
+    rl = done.remit
+    say(
+        f"缴费人清单：{remit_summary(rl)}；已写入 {done.output}（含完整身份证号码，内部资料，不得公开）"
+    )
     if deposited is None:
         return EXIT_OK
-    diff = rl.difference(deposited)
+    diff = done.difference
     if diff:
         more = "多" if diff > 0 else "少"
         warn(
@@ -49,6 +54,6 @@ def run(args: argparse.Namespace) -> int:
         )
         for line in reconciliation_lines(rl, deposited)[1:]:
             warn(line)
-        return EXIT_FINDINGS
+        return done.exit_code
     say(f"核对相符：缴款回单 {deposited} 元与清单合计一致。")
     return EXIT_OK
