@@ -9,10 +9,14 @@ warning: 代缴 needs the township's 认定 papers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import catalogue as cat
 from .policy import Policy
 from .roster import Roster
-from .validation import Person
+
+if TYPE_CHECKING:  # validation calls this module: no import back at run time
+    from .validation import Person
 
 
 def check_identities(roster: Roster, people: list[Person], policy: Policy) -> None:
