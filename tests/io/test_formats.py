@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from conftest import libreoffice_convert
 
+from xl_pension.app.folders import find_rosters
 from xl_pension.cli import main
-from xl_pension.commands.common import find_rosters
 from xl_pension.core import idnum
 from xl_pension.core.validation import check_roster
 from xl_pension.io.reader import read_roster
