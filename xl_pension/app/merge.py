@@ -18,10 +18,10 @@ from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy
-from .folders import check_job, nothing_readable, relative, roster_folder
-from .parallel import map_files
+from ..reports.summary import FileFinding
+from .folders import nothing_readable, relative, roster_folder
 from .progress import Progress
-from .summary import READING, is_our_output
+from .summary import read_rosters
 
 if TYPE_CHECKING:
     from ..reports.merge import Conservation, CountyResult
@@ -48,7 +48,6 @@ def merge_folder(
     """Read, check and merge every roster; returns the merge result and the number of our own
     output workbooks that were skipped."""
     from ..reports.merge import CountyMerge, RosterInput, place_order, resolve_place
-    from ..reports.summary import problem
 
     merger = CountyMerge(policy)
     groups: dict[str, list[Path]] = {}
@@ -67,21 +66,17 @@ def merge_folder(
                 merger.add(item)
 
     current = None
-    jobs = [(str(path), policy.path) for _, path in plan]
-    outcomes = map_files(check_job, jobs, READING, progress=progress)  # on every core
-    for (key, path), (status, payload) in zip(plan, outcomes, strict=True):
+    outcomes = read_rosters(root, [path for _, path in plan], policy, progress)
+    for (key, _), (file, checked) in zip(plan, outcomes, strict=True):
         if key != current and current not in (None, _ROOT):
             flush(current)
         current = key
-        file = relative(path, root)
-        if status != "ok":
-            message, code = payload
-            if is_our_output(path):
-                ours += 1
-            else:
-                merger.add_problem(problem(file, message, code))
+        if checked is None:
+            ours += 1  # our own summary or merge workbook
             continue
-        checked = payload
+        if isinstance(checked, FileFinding):
+            merger.add_problem(checked)
+            continue
         place = resolve_place(file, checked.roster.meta, policy)
         batch = place.township.code if place.known and place.township else _UNKNOWN
         pending.setdefault(batch, []).append(RosterInput(file, checked, place))

@@ -10,6 +10,7 @@ output that cannot be written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -18,12 +19,14 @@ from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy
+from ..reports.summary import FileFinding
 from .folders import check_job, nothing_readable, relative, roster_folder
 from .parallel import map_files
 from .progress import Progress
 
 if TYPE_CHECKING:
-    from ..reports.summary import FileFinding, TownshipSummary
+    from ..core.validation import Checked
+    from ..reports.summary import TownshipSummary
     from ..reports.village import VillageResult
 
 DEFAULT_OUTPUT = "乡镇汇总.xlsx"
@@ -39,6 +42,27 @@ def is_our_output(path: Path) -> bool:
         return read_meta(open_workbook(path)).get("kind") in OUR_KINDS
     except Exception:  # unreadable: not ours; the caller reports it
         return False
+
+
+def read_rosters(
+    root: Path, paths: list[Path], policy: Policy, progress: Progress | None
+) -> Iterator[tuple[str, Checked | FileFinding | None]]:
+    """Read and check ``paths`` on every core; yield, in order, each file (relative to
+    ``root``) with its checked roster, the problem of a file that is not a readable roster, or
+    ``None`` for one of our own summary or merge workbooks (skipped, not a problem)."""
+    from ..reports.summary import problem
+
+    jobs = [(str(path), policy.path) for path in paths]
+    outcomes = map_files(check_job, jobs, READING, progress=progress)
+    for path, (status, payload) in zip(paths, outcomes, strict=True):
+        file = relative(path, root)
+        if status == "ok":
+            yield file, payload
+        elif is_our_output(path):
+            yield file, None
+        else:
+            message, code = payload
+            yield file, problem(file, message, code)
 
 
 def township_of(meta: dict[str, str], file: str, policy: Policy) -> tuple[str, str]:
@@ -58,24 +82,16 @@ def collect(
 ) -> tuple[list[VillageResult], list[FileFinding], int]:
     """Village results of the readable rosters, problems of the other files, and how many of
     our own output workbooks were skipped (files are read and checked on every core)."""
-    from ..reports.summary import problem
     from ..reports.village import village_from, village_result
 
     results: list[VillageResult] = []
     problems: list[FileFinding] = []
     ours = 0
-    jobs = [(str(path), policy.path) for path in paths]
-    outcomes = map_files(check_job, jobs, READING, progress=progress)
-    for path, (status, payload) in zip(paths, outcomes, strict=True):
-        file = relative(path, root)
-        if status != "ok":
-            message, code = payload
-            if is_our_output(path):
-                ours += 1
-            else:
-                problems.append(problem(file, message, code))
+    for file, checked in read_rosters(root, paths, policy, progress):
+        if checked is None or isinstance(checked, FileFinding):
+            ours += checked is None
+            problems += [checked] if checked else []
             continue
-        checked = payload
         meta = checked.roster.meta
         township, code = township_of(meta, file, policy)
         village = village_from(meta.get("village", ""), file)
