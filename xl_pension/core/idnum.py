@@ -10,8 +10,6 @@ import datetime as dt
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -110,20 +108,6 @@ def was_numeric(value: object) -> bool:
     return bool(_ID18.fullmatch(text)) and text.endswith("000") and not is_valid(text)
 
 
-def digits_from_number(value: object) -> str:
-    """Best-effort digits of an ID that Excel stored as a number (never valid: digits are lost)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return format(Decimal(value).quantize(Decimal(1)), "f")
-        except InvalidOperation:
-            return str(value)
-    text = normalize(value)
-    try:
-        return format(Decimal(text).quantize(Decimal(1)), "f")
-    except InvalidOperation:
-        return text
-
-
 def is_valid(text: str) -> bool:
     """True when ``text`` (already normalised) is an 18-character ID with the right check char
     and a real birth date."""
@@ -191,26 +175,6 @@ def mask(value: object) -> str:
     if not text:
         return ""
     return text[:3] + "*" * max(len(text) - 3, 3)
-
-
-@dataclass(frozen=True)
-class ParsedId:
-    """The parts of a valid 18-character ID."""
-
-    text: str
-    area_code: str
-    birth_date: dt.date
-    sex: str
-
-
-def parse(value: object) -> ParsedId | None:
-    """Parse a cell value into its parts, or ``None`` when it is not a valid ID."""
-    text = normalize(value)
-    if was_numeric(value) or not is_valid(text):
-        return None
-    born = birth_date(text)
-    assert born is not None
-    return ParsedId(text=text, area_code=text[:6], birth_date=born, sex=sex(text))
 
 
 def make(area: str, born: dt.date, sequence: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .findings import Finding
-from .schema import BY_KEY, PAYMENT_KEYS, ROSTER_SHEET
+from .schema import ROSTER_SHEET
 
 
 @dataclass
@@ -31,11 +31,6 @@ class Record:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
-
-    @property
-    def is_payment(self) -> bool:
-        """True when any payment field (tier, amount, date) is filled."""
-        return any(self.values.get(k) is not None for k in PAYMENT_KEYS)
 
 
 @dataclass
@@ -68,7 +63,3 @@ class Roster:
     def has_column(self, key: str) -> bool:
         """True when the roster has the column with this key."""
         return key in self.columns
-
-    def header(self, key: str) -> str:
-        """The Chinese header of a column (from the schema)."""
-        return BY_KEY[key].header

@@ -359,14 +359,6 @@ def key_for_header(text: object) -> str | None:
 REQUIRED_HEADER_KEYS = ("name", "id_number")
 
 
-def input_columns() -> list[Column]:
-    """Columns the village agent fills (input and derived)."""
-    return [c for c in COLUMNS if c.kind in (Kind.INPUT, Kind.DERIVED)]
-
-
-# The county's list of last year's payers (input of `split`): one row a person, as the 人社 /
-# e-tax bureau exports it. Columns shared with the roster reuse the roster's Column (and so its
-# header and aliases), with the export's own header variants added for the list only.
 TOWNSHIP_COLUMN = Column(
     "township",
     "乡镇",
