@@ -359,6 +359,9 @@ def key_for_header(text: object) -> str | None:
 REQUIRED_HEADER_KEYS = ("name", "id_number")
 
 
+# The county's list of last year's payers (input of `split`): one row a person, as the 人社 /
+# e-tax bureau exports it. Columns shared with the roster reuse the roster's Column (and so its
+# header and aliases), with the export's own header variants added for the list only.
 TOWNSHIP_COLUMN = Column(
     "township",
     "乡镇",
