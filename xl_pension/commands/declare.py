@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
-from .common import folder_inputs, say, warn
+from .common import policy_from, say, warn
+from .console import ConsoleProgress, show_problems
 
 if TYPE_CHECKING:
     from ..app.declare import DeclareResult
@@ -55,12 +56,14 @@ def render(result: DeclareResult, say_line=say, warn_line=warn) -> int:
 def run(args: argparse.Namespace) -> int:
     """Read the folder, account every paid row, write one declaration workbook per township."""
     from ..app.declare import declare_county
-    from .merge import merge_folder
+    from ..app.folders import roster_folder
+    from ..app.merge import LAYOUT, merge_folder
 
-    policy, root, _, paths = folder_inputs(args, "", "应为 DIR/<乡镇>/<村>.xlsx")
-    county, _ours = merge_folder(root, paths, policy)
-    for p in county.problems:
-        warn(f"无法读取 {p.file}：{p.finding.message}")
+    policy = policy_from(args)
+    root = Path(args.folder)
+    paths = roster_folder(root, Path(args.output), LAYOUT)
+    county, _ours = merge_folder(root, paths, policy, ConsoleProgress())
+    show_problems(county.problems)
     if county.rows_read == 0:
         raise cat.FOLDER_NO_ROSTERS.error("unreadable", root=root, problems=len(county.problems))
     out = Path(args.output)
