@@ -45,6 +45,25 @@ def _category(text: str, name: str, key: str, value: str) -> str:
 
 # -- the variants -----------------------------------------------------------------------------
 
+# Categories the packaged policy pays 代缴 for (the 100 tier is restricted to them).
+DAIJIAO_CATEGORIES = ("重度残疾人", "低保对象", "特困人员", "脱贫人口", "防止返贫监测对象")
+_RESTRICTED = "[" + ", ".join(f'"{n}"' for n in DAIJIAO_CATEGORIES) + "]"
+
+
+def with_this_year_tiers(text: str, tiers: list[tuple[int, int]], *, restrict_lowest: bool) -> str:
+    """``text`` with this year's schedule (the first ``tiers = [...]`` list of the packaged file,
+    the one from 2023-10-01) replaced by ``tiers`` (amount, subsidy)."""
+    items = []
+    for i, (amount, subsidy) in enumerate(tiers):
+        extra = f", restricted_to = {_RESTRICTED}" if restrict_lowest and i == 0 else ""
+        items.append(f"    {{ amount = {amount}, subsidy = {subsidy}{extra} }},\n")
+    new, n = re.subn(
+        r"tiers = \[\n.*?\n\]\n", "tiers = [\n" + "".join(items) + "]\n", text, count=1, flags=re.S
+    )
+    assert n == 1
+    return new
+
+
 # A 10-tier list 300..6000 with its own subsidies; the lowest tier is open to everybody and the
 # 代缴 categories keep government_pays = "lowest_tier" (which now means 300).
 TEN_TIERS = (
@@ -62,14 +81,41 @@ TEN_TIERS = (
 
 
 def ten_tier_text() -> str:
-    """The packaged policy with the tier list replaced by :data:`TEN_TIERS`."""
-    block = "".join(f"[[tiers]]\namount = {a}\nsubsidy = {s}\n\n" for a, s in TEN_TIERS)
-    new, n = re.subn(
-        r"\[\[tiers\]\]\n.*?(?=# government_pays:)", block, DEFAULT_TEXT, count=1, flags=re.S
-    )
-    assert n == 1
-    assert new.count("[[tiers]]") == len(TEN_TIERS)
-    return new
+    """The packaged policy with this year's tiers replaced by :data:`TEN_TIERS`."""
+    return with_this_year_tiers(DEFAULT_TEXT, list(TEN_TIERS), restrict_lowest=False)
+
+
+# 济南 2024: the 8 tiers with 济南's own subsidies (policy-facts.md, 0531yanglao.com/zcfg/202.html).
+JINAN_TIERS = (
+    (100, 30),
+    (350, 40),
+    (500, 60),
+    (800, 80),
+    (1000, 80),
+    (3000, 90),
+    (5000, 100),
+    (8000, 120),
+)
+
+
+def jinan_text(*, topup: bool = True) -> str:
+    """A 济南-style policy: 济南's subsidies on the 8 tiers and 二次差额缴费 allowed."""
+    text = with_this_year_tiers(DEFAULT_TEXT, list(JINAN_TIERS), restrict_lowest=True)
+    return topup_text(text) if topup else text
+
+
+def topup_text(text: str = DEFAULT_TEXT) -> str:
+    """The policy with 差额缴费 (top-up rows) allowed."""
+    return altered(text, "allowed = false\nenrollment_type", "allowed = true\nenrollment_type")
+
+
+def additive_text() -> str:
+    """济宁-style 代缴: every 代缴 category on the additive model (the government's 100 on top of
+    the person's own tier)."""
+    text = DEFAULT_TEXT
+    for name in DAIJIAO_CATEGORIES:
+        text = _category(text, name, "model", '"additive"')
+    return text
 
 
 def fixed_daijiao_text(amount: int = 200) -> str:
@@ -94,6 +140,15 @@ def backpay_subsidy_text() -> str:
     )
 
 
+def lowest_open_tier(policy: Policy) -> int:
+    """The lowest tier an ordinary person (the default category) may choose this year."""
+    return next(t.amount for t in policy.tiers if t.allowed_for(policy.default_category))
+
+
+# What a clean ordinary row pays under the packaged policy (350 in 2024).
+ORDINARY_TIER = lowest_open_tier(load_policy())
+
+
 def write_policy(tmp_path: Path, name: str, text: str) -> tuple[Path, Policy]:
     """Write a variant's text to ``tmp_path/name`` and load it."""
     path = tmp_path / name
@@ -104,6 +159,7 @@ def write_policy(tmp_path: Path, name: str, text: str) -> tuple[Path, Policy]:
 # -- random valid policies (hypothesis) -------------------------------------------------------
 
 BASE = tomllib.loads(DEFAULT_TEXT)
+BASE_THIS_YEAR = BASE["tier_schedules"][0]["from"]  # this year's schedule is listed first
 
 
 @st.composite
@@ -111,22 +167,33 @@ def policy_data(draw) -> dict[str, Any]:
     """A valid policy as parsed TOML: the packaged one with random tiers, subsidies, categories
     (fixed or "lowest_tier" 代缴, random flags), an optional restricted lowest tier and random
     补缴 rules."""
-    amounts = sorted(draw(st.lists(st.integers(1, 20_000), min_size=1, max_size=12, unique=True)))
-    tiers = [{"amount": a, "subsidy": draw(st.integers(0, 1_000))} for a in amounts]
     names = [f"类别{i}" for i in range(draw(st.integers(1, 5)))]
+    schedules = []
+    earliest = dt.date(BASE["backpay"]["earliest_year"], 1, 1)
+    for start in draw(st.sampled_from([[earliest], [BASE_THIS_YEAR, earliest]])):
+        amounts = sorted(
+            draw(st.lists(st.integers(1, 20_000), min_size=1, max_size=12, unique=True))
+        )
+        tiers = [{"amount": a, "subsidy": draw(st.integers(0, 1_000))} for a in amounts]
+        if len(tiers) > 1 and draw(st.booleans()):
+            tiers[0]["restricted_to"] = draw(
+                st.lists(st.sampled_from(names), min_size=1, unique=True)
+            )
+        schedules.append({"from": start, "tiers": tiers})
+    top = schedules[0]["tiers"][-1]["amount"]
     categories = [
         {
             "name": n,
-            "government_pays": draw(st.one_of(st.just("lowest_tier"), st.integers(0, amounts[-1]))),
+            "government_pays": draw(st.one_of(st.just("lowest_tier"), st.integers(0, top))),
+            "model": draw(st.sampled_from(["inclusive", "additive"])),
             "subsidy_on_government_part": draw(st.booleans()),
             "may_choose_higher": draw(st.booleans()),
         }
         for n in names
     ]
-    if len(tiers) > 1 and draw(st.booleans()):
-        tiers[0]["restricted_to"] = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
     data = copy.deepcopy(BASE)
-    data.update(tiers=tiers, categories=categories)
+    data.update(tier_schedules=schedules, categories=categories)
+    data.pop("category_precedence")  # default: the 代缴 categories in their listed order
     data["backpay"].update(subsidy=draw(st.booleans()), per_year_must_be_tier=draw(st.booleans()))
     return data
 

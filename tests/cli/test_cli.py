@@ -45,12 +45,14 @@ def test_unknown_township_is_one_chinese_line(tmp_path: Path, capsys) -> None:
 def test_broken_policy_names_the_key_path(tmp_path: Path, capsys) -> None:
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    assert data["tiers"][3]["subsidy"] == 60
+    assert data["tier_schedules"][1]["tiers"][3] == {"amount": 600, "subsidy": 60}
     broken = tmp_path / "broken.toml"
-    broken.write_text(text.replace("amount = 600\nsubsidy = 60", "amount = 600"), encoding="utf-8")
+    old = "{ amount = 600, subsidy = 60 }"
+    assert text.count(old) == 1
+    broken.write_text(text.replace(old, "{ amount = 600 }"), encoding="utf-8")
     assert main(["template", "--policy", str(broken), "-o", str(tmp_path / "x.xlsx")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "tiers[3].subsidy" in err and "\n" not in err
+    assert "tier_schedules[1].tiers[3].subsidy" in err and "\n" not in err
 
 
 def test_console_script_never_shows_a_traceback(tmp_path: Path) -> None:

@@ -49,9 +49,9 @@ def policy() -> Policy:
 def people() -> list[dict]:
     """Six rows: offline, 低保 on 500, offline with 补缴, 代缴 of the whole tier, unpaid, online."""
     return [
-        paid(300, 300, method="线下", receipt="R-001"),
+        paid(350, 350, method="线下", receipt="R-001"),
         paid(500, 400, category="低保对象", method="线下", receipt="R-003"),
-        paid(300, 300, method="线下", receipt="R-002", backpay=("2023", 300)),
+        paid(350, 350, method="线下", receipt="R-002", backpay=("2022", 300)),
         paid(100, 0, category="重度残疾人"),
         unpaid(),
         paid(1000, 1000),
@@ -60,14 +60,14 @@ def people() -> list[dict]:
 
 # 政府代缴, 个人应缴, 政府补贴, 记入个人账户 of each record above, worked out by hand.
 EXPECTED = [
-    (0, 300, 30, 330),
+    (0, 350, 30, 380),
     (100, 400, 60, 560),
-    (0, 300, 30, 630),
+    (0, 350, 30, 680),  # 补缴 of 2022 at that year's 300 tier, no subsidy
     (100, 0, 30, 130),
     None,
     (0, 1000, 80, 1080),
 ]
-BAD = paid(300, 350)  # amount.mismatch: the 300 tier is 300 yuan
+BAD = paid(350, 400)  # amount.mismatch: the 350 tier is 350 yuan
 
 
 def sheet(path: Path) -> tuple[dict[str, int], dict[int, dict[str, object]]]:
@@ -131,11 +131,11 @@ def test_skip_invalid_computes_the_rest_and_names_skipped_rows(tmp_path: Path, c
     _, rows = sheet(out)
     assert [computed(rows[row_of(i)]) for i in range(6)] == EXPECTED
     assert computed(rows[9]) is None  # skipped: nothing computed, nothing typed lost
-    assert rows[9]["实缴金额"] == 350 and rows[9]["缴费档次"] == 300
+    assert rows[9]["实缴金额"] == 400 and rows[9]["缴费档次"] == 350
     assert computed(rows[10]) == (0, 800, 80, 880)
     line = assert_totals_line(rows)
-    assert line["记入个人账户"] == 330 + 560 + 630 + 130 + 1080 + 880
-    assert line["实缴金额"] == 300 + 400 + 300 + 0 + 1000 + 800  # the skipped 350 is not in it
+    assert line["记入个人账户"] == 380 + 560 + 680 + 130 + 1080 + 880
+    assert line["实缴金额"] == 350 + 400 + 350 + 0 + 1000 + 800  # the skipped 400 is not in it
 
 
 def test_written_values_and_totals(tmp_path: Path, capsys) -> None:
@@ -143,12 +143,12 @@ def test_written_values_and_totals(tmp_path: Path, capsys) -> None:
     assert main(["compute", str(src)]) == 0
     out = tmp_path / "r_计算.xlsx"
     assert out.exists()
-    assert "记入个人账户 2730 元" in capsys.readouterr().out
+    assert "记入个人账户 2830 元" in capsys.readouterr().out
     cols, rows = sheet(out)
     assert all(h in cols for h in COMPUTED)
     assert [computed(rows[row_of(i)]) for i in range(6)] == EXPECTED
     line = assert_totals_line(rows)
-    assert [line[h] for h in TOTALED] == [2000, 300, 200, 2000, 230, 2730]
+    assert [line[h] for h in TOTALED] == [2100, 300, 200, 2100, 230, 2830]
     assert line["村民小组"] == "5人"
     # Only values are written, never formulas.
     ws = openpyxl.load_workbook(out)[ROSTER_SHEET]
@@ -193,8 +193,8 @@ def test_recomputing_after_edits_moves_the_totals_line(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(out)
     ws = wb[ROSTER_SHEET]
     # The agent changes one tier and adds a person below the old totals line.
-    ws.cell(row_of(5), cols["缴费档次"]).value = 2000
-    ws.cell(row_of(5), cols["实缴金额"]).value = 2000
+    ws.cell(row_of(5), cols["缴费档次"]).value = 3000
+    ws.cell(row_of(5), cols["实缴金额"]).value = 3000
     new = old_totals + 1
     for key, v in paid(500, 500).items():
         ws.cell(new, cols[header(key)]).value = v
@@ -204,10 +204,10 @@ def test_recomputing_after_edits_moves_the_totals_line(tmp_path: Path) -> None:
     _, rows = sheet(out)
     assert totals_rows(rows) == [new + 1]
     assert old_totals not in rows  # the old totals line is cleared, not left behind
-    assert computed(rows[row_of(5)]) == (0, 2000, 80, 2080)
+    assert computed(rows[row_of(5)]) == (0, 3000, 80, 3080)
     assert computed(rows[new]) == (0, 500, 60, 560)
     line = assert_totals_line(rows)
-    assert line["记入个人账户"] == 2730 - 1080 + 2080 + 560
+    assert line["记入个人账户"] == 2830 - 1080 + 3080 + 560
 
 
 def test_in_place_keeps_a_backup_of_the_original(tmp_path: Path) -> None:
@@ -307,11 +307,16 @@ def test_a_policy_variant_file_drives_compute(tmp_path: Path) -> None:
 def _independent(policy_file: Path):
     """Money rules read straight from the TOML file (not through xl_pension.core.money)."""
     data = tomllib.loads(policy_file.read_text(encoding="utf-8"))
-    subsidy = {t["amount"]: t["subsidy"] for t in data["tiers"]}
+    start = data["collection"]["start"]  # this year's tiers: the schedule in force on this day
+    this_year = max(
+        (s for s in data["tier_schedules"] if s["from"] <= start), key=lambda s: s["from"]
+    )
+    subsidy = {t["amount"]: t["subsidy"] for t in this_year["tiers"]}
     lowest = min(subsidy)
     cats = {}
     for c in data["categories"]:
         pays = lowest if c["government_pays"] == "lowest_tier" else c["government_pays"]
+        assert c["model"] == "inclusive"  # the packaged policy: 代缴 counts toward the tier
         cats[c["name"]] = (pays, c["subsidy_on_government_part"])
     default_category = data["categories"][0]["name"]
     assert data["backpay"]["subsidy"] is False  # 补缴 earns no subsidy under this policy
@@ -415,13 +420,13 @@ def test_formula_inputs_keep_their_values_for_the_reader(tmp_path: Path) -> None
     ws[f"{cols['实缴金额']}{row_of(0)}"] = f"={cols['缴费档次']}{row_of(0)}"
     wb.save(src)
     calculated = libreoffice_convert(src, "xlsx", tmp_path / "lo")  # stores the cached values
-    assert read_roster(calculated).records[0].get("amount") == 300
+    assert read_roster(calculated).records[0].get("amount") == 350
     out = tmp_path / "out.xlsx"
     assert main(["compute", str(calculated), "-o", str(out)]) == 0
     assert openpyxl.load_workbook(out)[ROSTER_SHEET][f"{cols['实缴金额']}{row_of(0)}"].value == (
         f"={cols['缴费档次']}{row_of(0)}"
     )
-    assert read_roster(out).records[0].get("amount") == 300
+    assert read_roster(out).records[0].get("amount") == 350
 
 
 # -- random policies and rosters through the command line ---------------------------------------
@@ -447,16 +452,23 @@ def random_case(draw) -> tuple[dict, list[dict]]:
         method = draw(st.sampled_from(pol.payment_methods))
         backpay = None
         years = sorted(draw(st.sets(st.integers(b.earliest_year, b.latest_year), max_size=3)))
-        if years:
+        # a per-year amount that was a tier in each of the years (dated schedules)
+        common = sorted(
+            set.intersection(*({t.amount for t in pol.backpay_tiers(y)} for y in years))
+            if years
+            else set()
+        )
+        if years and (common or not b.per_year_must_be_tier):
             per_year = (
-                draw(st.sampled_from(pol.tiers)).amount
+                draw(st.sampled_from(common))
                 if b.per_year_must_be_tier
                 else draw(st.integers(1, 5_000))
             )
             backpay = (",".join(map(str, years)), per_year * len(years))
+        on_top = cat.model == "additive" and tier > cat.government_pays
         rec = paid(
             tier,
-            max(tier - cat.government_pays, 0),
+            tier if on_top else max(tier - cat.government_pays, 0),
             category=cat.name,
             method=method.name,
             receipt=f"R-{i:04d}" if method.receipt_required else None,
@@ -488,6 +500,11 @@ def test_property_compute_on_random_policies_and_rosters(case: tuple[dict, list[
             continue
         gov, due, subsidy, credited = got
         backpay = rec.get("backpay_amount", 0)
-        assert gov + due == rec["tier"] and due == rec["amount"] and due >= 0
-        assert subsidy >= 0 and credited == rec["tier"] + subsidy + backpay
+        category = pol.category_by_name[rec.get("category") or pol.default_category]
+        if category.model == "additive" and rec["tier"] > category.government_pays:
+            assert (gov, due) == (category.government_pays, rec["tier"])  # 代缴 on top
+        else:
+            assert gov + due == rec["tier"]
+        assert due == rec["amount"] and due >= 0
+        assert subsidy >= 0 and credited == due + gov + subsidy + backpay
         assert credited >= due + backpay

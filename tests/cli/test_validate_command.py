@@ -24,6 +24,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _policy_variants import ORDINARY_TIER
 
 from xl_pension.cli import main
 from xl_pension.core import idnum
@@ -72,9 +73,9 @@ def person(i: int, **changes: object) -> dict[str, object]:
         "phone": "13905301234",
         "enrollment": "续保",
         "category": "普通",
-        "tier": 300,
+        "tier": ORDINARY_TIER,
         "method": "线上",
-        "amount": 300,
+        "amount": ORDINARY_TIER,
         "pay_date": dt.date(2024, 5, 6),
     }
     rec.update(changes)
@@ -321,10 +322,10 @@ def bad_text_dates(d: Path, policy: Policy) -> Path:
 
 def amounts_as_text(d: Path, policy: Policy) -> Path:
     changes = {
-        0: {"amount": "300元"},
-        1: {"amount": "￥300", "tier": "300元"},
-        2: {"amount": "300.00"},
-        3: {"amount": " 300 "},
+        0: {"amount": f"{ORDINARY_TIER}元"},
+        1: {"amount": f"￥{ORDINARY_TIER}", "tier": f"{ORDINARY_TIER}元"},
+        2: {"amount": f"{ORDINARY_TIER}.00"},
+        3: {"amount": f" {ORDINARY_TIER} "},
     }
     return standard(d / "文本金额.xlsx", policy, people(4, changes))
 

@@ -95,12 +95,20 @@ def test_dibao_choosing_500(default: Policy) -> None:
     assert m.personal_total == 400
 
 
-def test_ordinary_300_with_backpay_of_300_for_2023(default: Policy) -> None:
-    m = person_money(person(300, backpay=((2023,), 300)), default)
+def test_ordinary_350_with_backpay_of_300_for_2022(default: Policy) -> None:
+    # 2024 is paid at the 8 tiers (350 -> 30), 2022 at the 12 tiers of that year (300), no subsidy.
+    m = person_money(person(350, backpay=((2022,), 300)), default)
     assert m == Money(
-        tier=300, government_paid=0, personal_due=300, subsidy=30, backpay=300, credited=630
+        tier=350, government_paid=0, personal_due=350, subsidy=30, backpay=300, credited=680
     )
-    assert m.personal_total == 600  # what the person pays: own 300 plus 补缴 300
+    assert m.personal_total == 650  # what the person pays: own 350 plus 补缴 300
+
+
+def test_old_tiers_are_not_this_years(default: Policy) -> None:
+    for old in (300, 600, 1500):
+        assert person_money(person(old), default) is None
+    assert person_money(person(8000), default) == money(8000, "", 0, 8000, 80)
+    assert person_money(person(350), default) == money(350, "", 0, 350, 30)
 
 
 def test_government_pays_the_whole_lowest_tier(default: Policy) -> None:
@@ -118,22 +126,22 @@ def test_hand_examples_on_a_real_roster(tmp_path: Path, default: Policy) -> None
         default,
         [
             paid(500, 400, category="低保对象"),
-            paid(300, 300, method="线下", receipt="R-1", backpay=("2023", 300)),
+            paid(350, 350, method="线下", receipt="R-1", backpay=("2022", 300)),
             paid(100, 0, category="特困人员"),
-            paid(5000, 5000),
+            paid(8000, 8000),
             unpaid(),
         ],
     )
     assert got == [
         money(500, "低保对象", 100, 400, 60),
-        money(300, "普通", 0, 300, 30, backpay=300),
+        money(350, "普通", 0, 350, 30, backpay=300),
         money(100, "特困人员", 100, 0, 30),
-        money(5000, "普通", 0, 5000, 80),
+        money(8000, "普通", 0, 8000, 80),
         None,
     ]
     t = totals_of(got)
-    assert (t.people, t.tier, t.government_paid, t.personal_due) == (4, 5900, 200, 5700)
-    assert (t.subsidy, t.backpay, t.credited, t.personal_total) == (200, 300, 6400, 6000)
+    assert (t.people, t.tier, t.government_paid, t.personal_due) == (4, 8950, 200, 8750)
+    assert (t.subsidy, t.backpay, t.credited, t.personal_total) == (200, 300, 9450, 9050)
 
 
 # -- policy variants, each its own file ----------------------------------------------------------
@@ -184,24 +192,24 @@ def test_variant_fixed_daijiao_amount(tmp_path: Path) -> None:
     dibao = pol.category_by_name["低保对象"]
     assert (dibao.government_pays, dibao.government_pays_rule) == (200, "fixed")
     assert pol.category_by_name["重度残疾人"].government_pays == 100  # still "lowest_tier"
-    assert person_money(person(300, "低保对象"), pol) == money(300, "", 200, 100, 30)
+    assert person_money(person(350, "低保对象"), pol) == money(350, "", 200, 150, 30)
     assert person_money(person(500, "低保对象"), pol) == money(500, "", 200, 300, 60)
     # 代缴 never exceeds the tier: on 100 the government pays 100, not 200.
     assert person_money(person(100, "低保对象"), pol) == money(100, "", 100, 0, 30)
-    assert person_money(person(300, "重度残疾人"), pol) == money(300, "", 100, 200, 30)
+    assert person_money(person(350, "重度残疾人"), pol) == money(350, "", 100, 250, 30)
     got = roster_money(
         tmp_path,
         pol,
-        [paid(300, 100, category="低保对象"), paid(100, 0, category="低保对象")],
+        [paid(350, 150, category="低保对象"), paid(100, 0, category="低保对象")],
     )
-    assert got == [money(300, "", 200, 100, 30), money(100, "", 100, 0, 30)]
+    assert got == [money(350, "", 200, 150, 30), money(100, "", 100, 0, 30)]
 
 
 def test_variant_fixed_daijiao_changes_what_validation_expects(tmp_path: Path) -> None:
     _, pol = write_policy(tmp_path, "fixed-200.toml", fixed_daijiao_text(200))
-    path = write(tmp_path / "r.xlsx", pol, [paid(300, 200, category="低保对象")])
+    path = write(tmp_path / "r.xlsx", pol, [paid(350, 250, category="低保对象")])
     checked = check_roster(read_roster(path), pol, today=TODAY)
-    assert [f.code for f in checked.errors] == ["amount.mismatch"]  # 300 - 200 = 100 due
+    assert [f.code for f in checked.errors] == ["amount.mismatch"]  # 350 - 200 = 150 due
 
 
 def test_variant_no_subsidy_on_government_part(tmp_path: Path) -> None:
@@ -229,9 +237,9 @@ def test_variant_higher_tier_allowed_pays_the_difference(tmp_path: Path, default
     got = roster_money(
         tmp_path,
         default,
-        [paid(500, 400, category="低保对象"), paid(2000, 1900, category="脱贫人口")],
+        [paid(500, 400, category="低保对象"), paid(3000, 2900, category="脱贫人口")],
     )
-    assert got == [money(500, "", 100, 400, 60), money(2000, "", 100, 1900, 80)]
+    assert got == [money(500, "", 100, 400, 60), money(3000, "", 100, 2900, 80)]
 
 
 def test_variant_higher_tier_not_allowed_keeps_the_lowest_tier(tmp_path: Path) -> None:
@@ -257,21 +265,27 @@ def test_variant_higher_tier_not_allowed_is_refused(tmp_path: Path) -> None:
 def test_variant_backpay_with_subsidy(tmp_path: Path, default: Policy) -> None:
     _, pol = write_policy(tmp_path, "backpay-subsidy.toml", backpay_subsidy_text())
     assert pol.backpay.subsidy is True
-    # 300 tier (30) + two back-paid years of 300 (30 each): subsidy 90, credited 300+90+600.
-    m = person_money(person(300, backpay=((2022, 2023), 600)), pol)
-    assert m == Money(300, 0, 300, 90, 600, 990)
-    assert m.personal_total == 900
+    # 350 tier (30) + two back-paid years of 300, a tier of 2022 and 2023 (30 each): subsidy
+    # 90, credited 350+90+600.
+    m = person_money(person(350, backpay=((2022, 2023), 600)), pol)
+    assert m == Money(350, 0, 350, 90, 600, 1040)
+    assert m.personal_total == 950
+    # 2023 had both tables: 350 (8 tiers, from 2023-10-01) earns that table's 30.
+    assert person_money(person(350, backpay=((2023,), 350)), pol) == Money(
+        350, 0, 350, 60, 350, 760
+    )
     # The same person under the default policy: no subsidy on 补缴.
-    assert person_money(person(300, backpay=((2022, 2023), 600)), default) == Money(
-        300, 0, 300, 30, 600, 930
+    assert person_money(person(350, backpay=((2022, 2023), 600)), default) == Money(
+        350, 0, 350, 30, 600, 980
     )
 
 
 def test_default_text_is_the_packaged_policy(default: Policy) -> None:
     data = tomllib.loads(DEFAULT_TEXT)
-    assert [t["amount"] for t in data["tiers"]] == [t.amount for t in default.tiers]
-    assert len(default.tiers) == 12 and default.tiers[0].amount == 100
-    assert default.tiers[-1].amount == 5000
+    this_year = data["tier_schedules"][0]["tiers"]
+    assert [t["amount"] for t in this_year] == [t.amount for t in default.tiers]
+    assert len(default.tiers) == 8 and default.tiers[0].amount == 100
+    assert default.tiers[-1].amount == 8000
 
 
 # -- properties over random valid policies and people --------------------------------------------
@@ -294,19 +308,26 @@ def people_of(draw, policy: Policy, row: int) -> Person:
         allowed = [t for t in allowed if t.amount <= cat.government_pays] or allowed[:1]
     tier = draw(st.sampled_from(allowed)).amount
     years = tuple(sorted(draw(st.lists(st.sampled_from(YEARS), max_size=4, unique=True))))
+    # a per-year amount that was a tier in every one of the years (tier schedules are dated)
+    common = set.intersection(
+        *({t.amount for t in policy.backpay_tiers(y)} for y in years or YEARS)
+    )
+    if policy.backpay.per_year_must_be_tier and not common:
+        years = ()
     backpay = None
     if years:
         per_year = (
-            draw(st.sampled_from(policy.tiers)).amount
+            draw(st.sampled_from(sorted(common)))
             if policy.backpay.per_year_must_be_tier
             else draw(st.integers(1, 20_000))
         )
         backpay = per_year * len(years)
+    additive_on_top = cat.model == "additive" and tier > cat.government_pays
     return Person(
         row=row,
         category=cat.name,
         tier=tier,
-        amount=max(tier - cat.government_pays, 0),
+        amount=tier if additive_on_top else max(tier - cat.government_pays, 0),
         method=draw(st.sampled_from(policy.payment_methods)).name,
         paid=True,
         backpay_years=years,
@@ -336,19 +357,23 @@ def test_property_person_money(case: tuple[Policy, list[Person]]) -> None:
             assert type(value) is int, (f.name, value)
             assert value >= 0, (f.name, value)
         assert m.tier == p.tier
-        assert m.government_paid + m.personal_due == m.tier
+        cat = policy.category_by_name[p.category]
+        if cat.model == "additive" and m.tier > cat.government_pays:
+            # the person pays the whole tier, the government its 代缴 on top: both credited
+            assert (m.personal_due, m.government_paid) == (m.tier, cat.government_pays)
+        else:
+            assert m.government_paid + m.personal_due == m.tier
         assert m.personal_due >= 0
         assert m.personal_due == p.amount  # what validation required the person to pay
         assert m.backpay == (p.backpay_amount or 0)
         assert m.credited >= m.personal_total  # nobody is credited less than they paid
-        assert m.credited == m.tier + m.subsidy + m.backpay
+        assert m.credited == m.personal_due + m.government_paid + m.subsidy + m.backpay
         tier_subsidy = policy.tier_by_amount[m.tier].subsidy
         if not policy.backpay.subsidy:
             assert m.subsidy <= tier_subsidy  # 补缴 earns nothing, 代缴 part maybe withheld
             without_backpay = dataclasses.replace(p, backpay_years=(), backpay_amount=None)
             assert person_money(without_backpay, policy).subsidy == m.subsidy
-        cat = policy.category_by_name[p.category]
-        if cat.subsidy_on_government_part or not m.government_paid:
+        if cat.subsidy_on_government_part or not m.government_paid or cat.model == "additive":
             assert m.subsidy - tier_subsidy >= 0
 
 

@@ -24,8 +24,11 @@ from xl_pension.core.policy import (
 DEFAULT_TEXT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
 DEFAULT_DATA = tomllib.loads(DEFAULT_TEXT)
 
-TIER_AMOUNTS = [100, 300, 500, 600, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000]
-TIER_SUBSIDIES = [30, 30, 60, 60, 80, 80, 80, 80, 80, 80, 80, 80]
+# 2024: Shandong's 8 tiers (since 2023-10-01); before them the 12 tiers, used for 补缴 of those years
+TIER_AMOUNTS = [100, 350, 500, 800, 1000, 3000, 5000, 8000]
+TIER_SUBSIDIES = [30, 30, 60, 80, 80, 80, 80, 80]
+OLD_AMOUNTS = [100, 300, 500, 600, 800, 1000, 1500, 2000, 2500, 3000, 4000, 5000]
+OLD_SUBSIDIES = [30, 30, 60, 60, 80, 80, 80, 80, 80, 80, 80, 80]
 CODE_CATEGORIES = ["重度残疾人", "低保对象", "特困人员", "脱贫人口", "防止返贫监测对象"]
 EXCLUDED_REASONS = {"参加职工养老保险", "已领取待遇", "死亡", "迁出", "在校学生"}
 
@@ -54,14 +57,59 @@ def test_packaged_policy_loads(packaged: Policy) -> None:
 
 
 def test_packaged_tiers(packaged: Policy) -> None:
-    assert len(packaged.tiers) == 12
+    assert len(packaged.tiers) == 8
     assert [t.amount for t in packaged.tiers] == TIER_AMOUNTS
     assert [t.subsidy for t in packaged.tiers] == TIER_SUBSIDIES
     assert packaged.tiers[0].amount == 100
-    assert packaged.tiers[-1].amount == 5000
+    assert packaged.tiers[-1].amount == 8000
     assert sorted(packaged.tier_by_amount) == TIER_AMOUNTS
     assert packaged.tier_by_amount[500].subsidy == 60
     assert packaged.dropdown("tiers") == [str(a) for a in TIER_AMOUNTS]
+
+
+def test_packaged_schedules_are_dated(packaged: Policy) -> None:
+    old, new = packaged.tier_schedules
+    assert (old.start, new.start) == (dt.date(2014, 1, 1), dt.date(2023, 10, 1))
+    assert [t.amount for t in old.tiers] == OLD_AMOUNTS
+    assert [t.subsidy for t in old.tiers] == OLD_SUBSIDIES
+    assert old.tiers[0].restricted_to == tuple(CODE_CATEGORIES)
+    assert packaged.schedule is new  # in force on the collection start
+    assert packaged.tiers_on(dt.date(2023, 9, 30)) == old.tiers
+    assert packaged.tiers_on(dt.date(2023, 10, 1)) == new.tiers
+    assert packaged.tiers_on(dt.date(2013, 12, 31)) == ()
+    assert [t.amount for t in packaged.backpay_tiers(2022)] == OLD_AMOUNTS
+    assert packaged.backpay_tier(2022, 300) == old.tier_by_amount[300]
+    assert packaged.backpay_tier(2022, 350) is None
+    # 2023 had both tables: either table's tiers may be back-paid for it
+    assert {t.amount for t in packaged.backpay_tiers(2023)} == set(OLD_AMOUNTS) | set(TIER_AMOUNTS)
+    assert packaged.backpay_tier(2023, 8000) == new.tier_by_amount[8000]
+    assert packaged.backpay_tier(2014, 1500) == old.tier_by_amount[1500]
+
+
+def test_packaged_daijiao_models_precedence_topup_key_groups(packaged: Policy) -> None:
+    assert {c.model for c in packaged.categories} == {"inclusive"}
+    assert packaged.category_precedence == (
+        "特困人员",
+        "脱贫人口",
+        "防止返贫监测对象",
+        "低保对象",
+        "重度残疾人",
+    )
+    assert packaged.primary_category(["低保对象", "特困人员"]) == "特困人员"
+    assert packaged.primary_category(["重度残疾人", "脱贫人口"]) == "脱贫人口"
+    assert packaged.primary_category(["普通"]) == "普通"
+    assert packaged.topup.allowed is False
+    assert packaged.topup.enrollment_type == "差额缴费"
+    assert packaged.dropdown("enrollment_types") == ["续保", "新增"]
+    rules = packaged.key_group_rules
+    assert (rules.near_pension_years, rules.min_contribution_years) == (2, 15)
+    assert rules.unenrolled_age_from == 45
+
+
+def test_schedules_may_be_listed_in_any_order() -> None:
+    data = fresh()
+    data["tier_schedules"].reverse()
+    assert parse_policy(data, "x.toml") == parse_policy(fresh(), "x.toml")
 
 
 def test_tier_100_is_restricted(packaged: Policy) -> None:
@@ -106,10 +154,10 @@ def test_packaged_categories(packaged: Policy) -> None:
 
 def test_lowest_tier_follows_the_tiers() -> None:
     data = fresh()
-    del data["tiers"][0]
-    data["tiers"][0]["restricted_to"] = ["低保对象"]
+    del data["tier_schedules"][0]["tiers"][0]
+    data["tier_schedules"][0]["tiers"][0]["restricted_to"] = ["低保对象"]
     policy = parse_policy(data, "x.toml")
-    assert policy.category_by_name["低保对象"].government_pays == 300
+    assert policy.category_by_name["低保对象"].government_pays == 350  # this year's lowest
     assert policy.category_by_name["普通"].government_pays == 0
 
 
@@ -166,15 +214,15 @@ def test_policy_is_frozen(packaged: Policy) -> None:
 
 
 def _missing_subsidy(d: dict[str, Any]) -> None:
-    del d["tiers"][3]["subsidy"]
+    del d["tier_schedules"][0]["tiers"][3]["subsidy"]
 
 
 def _negative_subsidy(d: dict[str, Any]) -> None:
-    d["tiers"][3]["subsidy"] = -10
+    d["tier_schedules"][0]["tiers"][3]["subsidy"] = -10
 
 
 def _unknown_restricted(d: dict[str, Any]) -> None:
-    d["tiers"][0]["restricted_to"] = ["重度残疾人", "五保户", "低保对象"]
+    d["tier_schedules"][0]["tiers"][0]["restricted_to"] = ["重度残疾人", "五保户", "低保对象"]
 
 
 def _negative_government_pays(d: dict[str, Any]) -> None:
@@ -186,7 +234,7 @@ def _end_before_start(d: dict[str, Any]) -> None:
 
 
 def _duplicate_tier(d: dict[str, Any]) -> None:
-    d["tiers"][2]["amount"] = 300
+    d["tier_schedules"][0]["tiers"][2]["amount"] = 350
 
 
 def _latest_year_is_policy_year(d: dict[str, Any]) -> None:
@@ -201,13 +249,71 @@ def _township_code_8_digits(d: dict[str, Any]) -> None:
     d["county"]["townships"][0]["code"] = "37172800"
 
 
+def _unknown_model(d: dict[str, Any]) -> None:
+    d["categories"][1]["model"] = "both"
+
+
+def _precedence_unknown(d: dict[str, Any]) -> None:
+    d["category_precedence"].append("五保户")
+
+
+def _precedence_missing_a_daijiao_category(d: dict[str, Any]) -> None:
+    d["category_precedence"].remove("低保对象")
+
+
+def _legacy_flat_tiers(d: dict[str, Any]) -> None:
+    d["tiers"] = d.pop("tier_schedules")[0]["tiers"]
+
+
+def _two_schedules_same_day(d: dict[str, Any]) -> None:
+    d["tier_schedules"][1]["from"] = d["tier_schedules"][0]["from"]
+
+
+def _no_schedule_at_collection_start(d: dict[str, Any]) -> None:
+    d["tier_schedules"] = [d["tier_schedules"][0]]
+    d["tier_schedules"][0]["from"] = dt.date(2024, 5, 1)
+
+
+def _no_schedule_for_the_earliest_backpay_year(d: dict[str, Any]) -> None:
+    d["tier_schedules"][1]["from"] = dt.date(2015, 1, 1)
+
+
+def _topup_mark_is_an_enrollment_type(d: dict[str, Any]) -> None:
+    d["topup"]["enrollment_type"] = "续保"
+
+
+def _negative_key_group_window(d: dict[str, Any]) -> None:
+    d["key_groups"]["near_pension_years"] = 0
+
+
 BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], tuple[str, ...]]] = [
-    ("missing subsidy", _missing_subsidy, ("tiers[3].subsidy", "缺失")),
-    ("negative subsidy", _negative_subsidy, ("tiers[3].subsidy", "非负整数")),
-    ("unknown category", _unknown_restricted, ("tiers[0].restricted_to[1]", "五保户")),
+    ("unknown 代缴 model", _unknown_model, ("categories[1].model", "additive")),
+    ("precedence unknown", _precedence_unknown, ("category_precedence[5]", "五保户")),
+    (
+        "precedence incomplete",
+        _precedence_missing_a_daijiao_category,
+        ("category_precedence", "低保对象"),
+    ),
+    ("flat [[tiers]]", _legacy_flat_tiers, ("tiers", "tier_schedules")),
+    ("same start", _two_schedules_same_day, ("tier_schedules[1].from", "重复")),
+    ("no schedule in force", _no_schedule_at_collection_start, ("tier_schedules", "2024-04-01")),
+    (
+        "back years uncovered",
+        _no_schedule_for_the_earliest_backpay_year,
+        ("tier_schedules", "2014"),
+    ),
+    ("top-up mark", _topup_mark_is_an_enrollment_type, ("topup.enrollment_type", "续保")),
+    ("key-group window", _negative_key_group_window, ("key_groups.near_pension_years",)),
+    ("missing subsidy", _missing_subsidy, ("tier_schedules[0].tiers[3].subsidy", "缺失")),
+    ("negative subsidy", _negative_subsidy, ("tier_schedules[0].tiers[3].subsidy", "非负整数")),
+    (
+        "unknown category",
+        _unknown_restricted,
+        ("tier_schedules[0].tiers[0].restricted_to[1]", "五保户"),
+    ),
     ("negative 代缴", _negative_government_pays, ("categories[1].government_pays",)),
     ("end before start", _end_before_start, ("collection.end",)),
-    ("duplicate tier", _duplicate_tier, ("tiers[2]", "重复", "300")),
+    ("duplicate tier", _duplicate_tier, ("tier_schedules[0].tiers[2]", "重复", "350")),
     ("latest year == year", _latest_year_is_policy_year, ("backpay.latest_year", "2024")),
     ("latest year > year", _latest_year_after_policy_year, ("backpay.latest_year",)),
     ("township code", _township_code_8_digits, ("county.townships[0].code", "9 位")),
@@ -243,7 +349,7 @@ def test_boundaries_that_are_allowed() -> None:
     data = fresh()
     data["collection"]["end"] = data["collection"]["start"]
     data["backpay"]["latest_year"] = 2023
-    data["tiers"][3]["subsidy"] = 0
+    data["tier_schedules"][0]["tiers"][3]["subsidy"] = 0
     data["categories"][1]["government_pays"] = 0
     policy = parse_policy(data, "x.toml")
     assert policy.collection_end == policy.collection_start
@@ -260,7 +366,7 @@ def test_government_pays_fixed_amount() -> None:
     assert policy.categories[1].government_pays_rule == "fixed"
 
 
-@pytest.mark.parametrize("value", [True, "100", 1.5, 6000])
+@pytest.mark.parametrize("value", [True, "100", 1.5, 9000])
 def test_government_pays_other_bad_values(value: object) -> None:
     data = fresh()
     data["categories"][1]["government_pays"] = value
@@ -319,7 +425,9 @@ def test_a_policy_saved_with_a_byte_order_mark_loads(tmp_path) -> None:
 
 def test_a_duplicate_tier_names_its_amount_key() -> None:
     data = tomllib.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
-    data["tiers"][2]["amount"] = data["tiers"][1]["amount"]
+    data["tier_schedules"][0]["tiers"][2]["amount"] = data["tier_schedules"][0]["tiers"][1][
+        "amount"
+    ]
     with pytest.raises(PolicyError) as err:
         parse_policy(data, "x.toml")
-    assert "tiers[2].amount" in err.value.message
+    assert "tier_schedules[0].tiers[2].amount" in err.value.message

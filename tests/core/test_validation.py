@@ -79,13 +79,14 @@ def full_width(s: str) -> str:
 
 
 def clean_paid(**overrides: object) -> dict[str, object]:
-    """A valid paid row: ordinary person aged 40, tier 300 paid online in the window."""
+    """A valid paid row: ordinary person aged 40, tier 350 (the lowest open to everybody in
+    2024) paid online in the window."""
     rec: dict[str, object] = {
         "name": "王秀英",
         "id_number": new_id(),
         "category": "普通",
-        "tier": 300,
-        "amount": 300,
+        "tier": 350,
+        "amount": 350,
         "method": "线上",
         "pay_date": PAY_DATE,
     }
@@ -172,9 +173,9 @@ def test_clean_roster_has_no_findings(tmp_path: Path, policy: Policy) -> None:
         clean_paid(pay_date="20240506"),
         clean_paid(pay_date=dt.datetime(2024, 4, 1, 9, 30)),
         clean_paid(pay_date=policy.collection_end),
-        clean_paid(amount="300元"),
-        clean_paid(amount="300.00"),
-        clean_paid(tier="300", amount="￥300"),
+        clean_paid(amount="350元"),
+        clean_paid(amount="350.00"),
+        clean_paid(tier="350", amount="￥350"),
         clean_paid(tier=1000, amount=1000, enrollment="新增"),
         clean_paid(id_number=male, gender="男", birth_date=idnum.birth_date(male)),
         clean_paid(id_number=male2, gender="男", birth_date=f"{idnum.birth_date(male2):%Y-%m-%d}"),
@@ -191,7 +192,7 @@ def test_clean_roster_has_no_findings(tmp_path: Path, policy: Policy) -> None:
     assert checked.people[12].id_number == x_id
     assert checked.people[11].id_number.isascii()
     assert {p.pay_date for p in checked.people[15:20]} == {PAY_DATE}
-    assert [p.amount for p in checked.people[22:25]] == [300, 300, 300]
+    assert [p.amount for p in checked.people[22:25]] == [350, 350, 350]
     assert checked.people[7].backpay_years == (2022, 2023)
     assert checked.people[7].backpay_amount == 600
     assert [p.paid for p in checked.people[4:7]] == [True, False, False]
@@ -327,8 +328,16 @@ CASES: dict[str, tuple[list[dict[str, object]], str, Severity, str, int]] = {
         FIRST,
     ),
     "category": ([clean_paid(category="农民")], "category.invalid", E, "category", FIRST),
-    "tier-350-text": ([clean_paid(tier="350")], "tier.invalid", E, "tier", FIRST),
-    "tier-350-number": ([clean_paid(tier=350)], "tier.invalid", E, "tier", FIRST),
+    "tier-300-text": ([clean_paid(tier="300")], "tier.invalid", E, "tier", FIRST),
+    "tier-300-number": ([clean_paid(tier=300)], "tier.invalid", E, "tier", FIRST),
+    "tier-600-old-table": ([clean_paid(tier=600, amount=600)], "tier.invalid", E, "tier", FIRST),
+    "tier-1500-old-table": (
+        [clean_paid(tier=1500, amount=1500)],
+        "tier.invalid",
+        E,
+        "tier",
+        FIRST,
+    ),
     "tier-abc": ([clean_paid(tier="abc")], "tier.invalid", E, "tier", FIRST),
     "tier-100-ordinary": (
         [clean_paid(tier=100, amount=100)],
@@ -597,9 +606,9 @@ def test_age_message_names_reference_date(tmp_path: Path, policy: Policy) -> Non
 
 
 def test_tier_invalid_message_lists_tiers(tmp_path: Path, policy: Policy) -> None:
-    checked = check(tmp_path, policy, [clean_paid(tier="350")])
+    checked = check(tmp_path, policy, [clean_paid(tier="300")])
     (f,) = checked.findings
-    assert f.value == "350"
+    assert f.value == "300"
     assert all(str(t.amount) in f.message for t in policy.tiers)
 
 
@@ -650,7 +659,7 @@ def test_template_columns_and_meta_missing(tmp_path: Path, policy: Policy) -> No
 # --- no cascades -------------------------------------------------------------------------------
 
 ONE_MISTAKE = {
-    "tier-350": (clean_paid(tier=350), "tier.invalid"),
+    "tier-300": (clean_paid(tier=300), "tier.invalid"),
     "tier-abc": (clean_paid(tier="abc"), "tier.invalid"),
     "tier-restricted": (clean_paid(tier=100, amount=100), "tier.restricted"),
     "tier-restricted-amount-0": (clean_paid(tier=100, amount=0), "tier.restricted"),
@@ -717,7 +726,7 @@ def test_findings_sorted_by_row_and_column(tmp_path: Path, policy: Policy) -> No
         clean_paid(
             name="王2",
             phone="123",
-            tier=350,
+            tier=300,
             method="现金",
             pay_date="abc",
             enrollment="老保",

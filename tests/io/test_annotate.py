@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _policy_variants import ORDINARY_TIER
 from conftest import libreoffice_convert
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
@@ -58,9 +59,9 @@ def person(i: int, **changes: object) -> dict[str, object]:
         "phone": "13905301234",
         "enrollment": "续保",
         "category": "普通",
-        "tier": 300,
+        "tier": ORDINARY_TIER,
         "method": "线上",
-        "amount": 300,
+        "amount": ORDINARY_TIER,
         "pay_date": dt.date(2024, 5, 6),
     }
     rec.update(changes)
@@ -440,11 +441,12 @@ def test_formula_values_survive_annotation_for_the_reader(tmp_path: Path, policy
     book = xlsxwriter.Workbook(str(path))
     ws = book.add_worksheet(ROSTER_SHEET)
     ws.write_row(0, 0, [next(c.header for c in COLUMNS if c.key == k) for k in keys])
-    ws.write_row(1, 0, ["王秀英", pid(0), 300, "线上"])
-    ws.write_formula(1, 4, "=C2", None, 300)  # as Excel saves it: formula and its value
+    tier = ORDINARY_TIER
+    ws.write_row(1, 0, ["王秀英", pid(0), tier, "线上"])
+    ws.write_formula(1, 4, "=C2", None, tier)  # as Excel saves it: formula and its value
     ws.write_string(1, 5, "2024-05-06")
-    ws.write_row(2, 0, ["李建国", BAD_ID, 300, "线上", 300, "2024-05-06"])
+    ws.write_row(2, 0, ["李建国", BAD_ID, tier, "线上", tier, "2024-05-06"])
     book.close()
-    assert read_roster(path).records[0].get("amount") == 300
+    assert read_roster(path).records[0].get("amount") == tier
     assert run_validate(path, "--annotate", "--in-place") == 1
-    assert read_roster(path).records[0].get("amount") == 300
+    assert read_roster(path).records[0].get("amount") == tier

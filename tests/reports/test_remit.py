@@ -32,12 +32,12 @@ def policy() -> Policy:
 
 def records() -> list[dict]:
     return [
-        paid(300, 300, method="线下", receipt="R-002", name="张秀英"),  # row 3
+        paid(350, 350, method="线下", receipt="R-002", name="张秀英"),  # row 3
         paid(1000, 1000, name="李建国"),  # row 4 online: not listed
         paid(500, 400, category="低保对象", method="线下", receipt="R-001", name="王桂兰"),
         paid(100, 0, category="重度残疾人", name="赵志强"),  # nothing to hand over
         unpaid(),  # row 7
-        paid(300, 300, method="线下", receipt="R-003", backpay=("2022,2023", 600), name="刘玉梅"),
+        paid(350, 350, method="线下", receipt="R-003", backpay=("2022,2023", 600), name="刘玉梅"),
         paid(800, 800, method="线下", receipt="R-004", name="陈国华"),  # row 9
     ]
 
@@ -46,14 +46,14 @@ def records() -> list[dict]:
 # this year, and each 补缴 year on its own line.
 EXPECTED = [
     ("R-001", "王桂兰", 2, "正常", 2024, 400),
-    ("R-002", "张秀英", 0, "正常", 2024, 300),
-    ("R-003", "刘玉梅", 5, "正常", 2024, 300),
+    ("R-002", "张秀英", 0, "正常", 2024, 350),
+    ("R-003", "刘玉梅", 5, "正常", 2024, 350),
     ("R-003", "刘玉梅", 5, "补缴", 2022, 300),
     ("R-003", "刘玉梅", 5, "补缴", 2023, 300),
     ("R-004", "陈国华", 6, "正常", 2024, 800),
 ]
-TOTAL = 400 + 300 + 900 + 800
-SUMMARY = "线下缴费 4 笔（6 行，含补缴 2 行），合计 2400 元"
+TOTAL = 400 + 350 + 950 + 800
+SUMMARY = "线下缴费 4 笔（6 行，含补缴 2 行），合计 2500 元"
 
 
 def table(path: Path) -> tuple[list[list[object]], object]:
@@ -75,7 +75,7 @@ def test_lists_exactly_the_offline_payers(tmp_path: Path, policy: Policy, capsys
     got = [(r[1], r[2], r[3], r[5], r[6], r[8]) for r in lines(rows)]
     assert got == [(rc, n, recs[i]["id_number"], k, y, a) for rc, n, i, k, y, a in EXPECTED]
     assert [r[0] for r in lines(rows)] == [1, 2, 3, 4, 5, 6]
-    assert [r[7] for r in lines(rows)] == [500, 300, 300, 300, 300, 800]  # the year's tier
+    assert [r[7] for r in lines(rows)] == [500, 350, 350, 300, 300, 800]  # the year's tier
     for row in ws.iter_rows(min_row=4, max_row=9):
         assert row[3].data_type == "s" and idnum.is_valid(row[3].value)  # full, as text
     total_row = next(r for r in rows if isinstance(r[0], str) and r[0].startswith("合计"))
@@ -114,28 +114,28 @@ def test_full_id_numbers_and_the_restricted_header_only(tmp_path: Path, policy: 
 
 def test_deposited_equal_is_reconciled(tmp_path: Path, policy: Policy, capsys) -> None:
     src = write(tmp_path / "r.xlsx", policy, records())
-    assert main(["remit", str(src), "--deposited", "2400"]) == 0
+    assert main(["remit", str(src), "--deposited", "2500"]) == 0
     out, err = capsys.readouterr()
     assert "相符" in out and "不符" not in out + err
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
     note = next(r[0] for r in rows if isinstance(r[0], str) and "回单" in r[0] and "核对" in r[0])
-    assert "2400" in note and "相符" in note
+    assert "2500" in note and "相符" in note
 
 
-@pytest.mark.parametrize("text", ["2400元", "￥2,400", " 2400 "])
+@pytest.mark.parametrize("text", ["2500元", "￥2,500", " 2500 "])
 def test_deposited_accepts_plain_money_text(tmp_path: Path, policy: Policy, text: str) -> None:
     src = write(tmp_path / "r.xlsx", policy, records())
     assert main(["remit", str(src), "--deposited", text]) == 0
 
 
-@pytest.mark.parametrize(("deposited", "word"), [(2300, "少 100 元"), (2450, "多 50 元")])
+@pytest.mark.parametrize(("deposited", "word"), [(2400, "少 100 元"), (2550, "多 50 元")])
 def test_deposited_different_is_a_finding(
     tmp_path: Path, policy: Policy, capsys, deposited: int, word: str
 ) -> None:
     src = write(tmp_path / "r.xlsx", policy, records())
     assert main(["remit", str(src), "--deposited", str(deposited)]) == 1
     out, err = capsys.readouterr()
-    assert "不符" in err and word in err and str(deposited) in err and "2400" in err
+    assert "不符" in err and word in err and str(deposited) in err and "2500" in err
     assert "相符" not in out
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")  # the list is still written, with the result
     assert any(isinstance(r[0], str) and "不符" in r[0] and word in r[0] for r in rows)
@@ -171,23 +171,23 @@ def test_print_setup_and_signature_lines(tmp_path: Path, policy: Policy) -> None
 def test_refuses_a_roster_with_errors_unless_skipping(
     tmp_path: Path, policy: Policy, capsys
 ) -> None:
-    recs = [*records(), paid(300, 350, method="线下", receipt="R-005")]  # amount.mismatch, row 10
+    recs = [*records(), paid(350, 400, method="线下", receipt="R-005")]  # amount.mismatch, row 10
     src = write(tmp_path / "r.xlsx", policy, recs)
     assert main(["remit", str(src)]) == 1
     assert "第 10 行" in capsys.readouterr().err
     assert not (tmp_path / "r_解缴清单.xlsx").exists()
-    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2400"]) == 0
+    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2500"]) == 0
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
     assert [r[1] for r in lines(rows)] == ["R-001", "R-002", "R-003", "R-003", "R-003", "R-004"]
     # the bank slip holds the left-out receipt's cash too: the list names it
-    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2750"]) == 1
+    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2850"]) == 1
     assert "R-005（第 10 行，350 元）" in capsys.readouterr().err
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
     assert any(isinstance(r[0], str) and "R-005" in r[0] for r in rows)
 
 
 def test_a_roster_without_cash_payments(tmp_path: Path, policy: Policy, capsys) -> None:
-    src = write(tmp_path / "r.xlsx", policy, [paid(300, 300), unpaid()])
+    src = write(tmp_path / "r.xlsx", policy, [paid(350, 350), unpaid()])
     assert main(["remit", str(src), "--deposited", "0"]) == 0
     assert "线下缴费 0 笔，合计 0 元" in capsys.readouterr().out
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")

@@ -16,9 +16,10 @@ import tomllib
 from collections import Counter
 
 import pytest
+from _policy_variants import lowest_open_tier
 
 from xl_pension.core import idnum, schema
-from xl_pension.core.policy import DEFAULT_POLICY_PATH, Policy, load_policy, parse_policy
+from xl_pension.core.policy import DEFAULT_POLICY_PATH, Category, Policy, load_policy, parse_policy
 from xl_pension.sample import (
     DATA_START_ROW,
     MISTAKE_KEYS,
@@ -77,8 +78,17 @@ def backpay_ok(policy: Policy, rec: dict, category: str | None) -> bool:
         return False
     if amount % len(nums):
         return False
-    tier = policy.tier_by_amount.get(amount // len(nums))
-    return tier is not None and (category is None or tier.allowed_for(category))
+    # each back year at a tier of the schedule(s) in force that year
+    tiers = [policy.backpay_tier(y, amount // len(nums)) for y in nums]
+    return all(t is not None and (category is None or t.allowed_for(category)) for t in tiers)
+
+
+def due(category: Category, tier: int) -> int:
+    """个人应缴, worked out here from the policy's words: inclusive 代缴 counts toward the tier;
+    additive 代缴 comes on top of a tier above it."""
+    if category.model == "additive" and tier > category.government_pays:
+        return tier
+    return max(0, tier - category.government_pays)
 
 
 def is_paid(rec: dict) -> bool:
@@ -162,7 +172,7 @@ def findings(policy: Policy, county: SampleCounty) -> set[tuple[str, int, str, s
                     add("tier", "tier.restricted")
                 expected = None
                 if tier is not None and category is not None:
-                    expected = max(0, tier.amount - category.government_pays)
+                    expected = due(category, tier.amount)
                 amount = rec.get("amount")
                 if amount is None:
                     add("amount", "required.missing")
@@ -239,7 +249,7 @@ def check_clean_rows(policy: Policy, county: SampleCounty) -> None:
             tier = policy.tier_by_amount[rec["tier"]]
             assert type(rec["tier"]) is int and tier.allowed_for(category.name), where
             amount = rec["amount"]
-            assert type(amount) is int and amount == max(0, tier.amount - category.government_pays)
+            assert type(amount) is int and amount == due(category, tier.amount), where
             assert "unpaid_reason" not in rec, where
             if amount > 0:
                 method = policy.method_by_name[rec["method"]]
@@ -433,7 +443,10 @@ def test_mistakes_look_as_described(county):
         elif m.code == "category.invalid":
             assert rec["category"] == "五保户" and "tier" not in rec
         elif m.code == "tier.invalid":
-            assert rec["tier"] == rec["amount"] == 350 and rec["category"] == "普通"
+            # 50 yuan above the lowest tier open to 普通 (350 in 2024): a near miss, not a tier
+            near_miss = lowest_open_tier(POLICY) + 50
+            assert rec["tier"] == rec["amount"] == near_miss and rec["category"] == "普通"
+            assert near_miss == 400 and near_miss not in POLICY.tier_by_amount
         elif m.code == "tier.restricted":
             assert rec["category"] == "普通" and rec["tier"] == rec["amount"] == 100
         elif m.code == "method.invalid":
@@ -484,8 +497,9 @@ def test_follows_another_policy():
     data["age"] = {"min": 18, "max": 58, "reference_date": dt.date(2025, 3, 1)}
     data["backpay"]["latest_year"] = 2024
     data["backpay"]["earliest_year"] = 2020
-    for tier in data["tiers"]:
-        tier["amount"] *= 2
+    for schedule in data["tier_schedules"]:
+        for tier in schedule["tiers"]:
+            tier["amount"] *= 2
     policy = parse_policy(data)
     other = generate_county(policy, seed=11, mistake_rate=0.05)
     check_clean_rows(policy, other)
@@ -493,7 +507,7 @@ def test_follows_another_policy():
     assert findings(policy, other) == expected
     spots = planted_at(other)
     tiers = {r["tier"] for v, row, r in rows(other) if "tier" in r and (v.file, row) not in spots}
-    assert tiers <= set(policy.tier_by_amount) and not tiers & {300, 500}
+    assert tiers <= set(policy.tier_by_amount) and not tiers & {350, 500}
     assert any(r.get("amount") == 0 for _, _, r in rows(other))  # 代缴 is now 200
 
 

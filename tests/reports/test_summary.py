@@ -86,7 +86,7 @@ def test_tally_counts_paid_rows_and_money_of_error_free_rows(policy: Policy) -> 
     excluded = next(r.name for r in policy.unpaid_reasons if r.excluded_from_expected)
     counted = next(r.name for r in policy.unpaid_reasons if not r.excluded_from_expected)
     online = policy.payment_methods[0].name
-    paid = dict(paid=True, tier=300, amount=300, method=online, pay_date=DAY, enrollment="续保")
+    paid = dict(paid=True, tier=350, amount=350, method=online, pay_date=DAY, enrollment="续保")
     error = Finding("receipt.missing", Severity.ERROR, "花名册", 4, "收据号", "", "")
     people = [
         _person(policy, **paid),
@@ -100,9 +100,9 @@ def test_tally_counts_paid_rows_and_money_of_error_free_rows(policy: Policy) -> 
         t.add(p, None if p.has_error else person_money(p, policy), policy)
     assert (t.rows, t.expected, t.paid, t.unpaid) == (5, 4, 3, 1)
     assert t.rate == Fraction(3, 4)
-    assert t.totals.people == 2 and t.totals.personal_due == 600
+    assert t.totals.people == 2 and t.totals.personal_due == 700
     assert t.by_enrollment["续保"] == 3 and t.by_method[online] == 3
-    assert t.by_day[DAY] == 3 and t.by_tier[300] == 3
+    assert t.by_day[DAY] == 3 and t.by_tier[350] == 3
 
 
 def test_key_groups(policy: Policy) -> None:

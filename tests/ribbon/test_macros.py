@@ -23,6 +23,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from _policy_variants import ORDINARY_TIER
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -178,9 +179,9 @@ def person(i: int, **changes: object) -> dict[str, object]:
         "phone": "13905301234",
         "enrollment": "续保",
         "category": "普通",
-        "tier": 300,
+        "tier": ORDINARY_TIER,
         "method": "线上",
-        "amount": 300,
+        "amount": ORDINARY_TIER,
         "pay_date": dt.date(2024, 5, 6),
     }
     rec.update(changes)

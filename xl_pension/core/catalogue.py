@@ -276,7 +276,23 @@ AMOUNT_MISMATCH = finding(
         "": "{tier} 元档次本人应缴 {due} 元，实缴金额却是 {amount} 元，请核对。",
         "subsidised": "{tier} 元档次（政府代缴 {government} 元）本人应缴 {due} 元，"
         "实缴金额却是 {amount} 元，请核对。",
+        "additive": "{tier} 元档次本人应缴 {due} 元（另由政府代缴 {government} 元），"
+        "实缴金额却是 {amount} 元，请核对。",
+        "topup": "从第 {base_row} 行的 {base_tier} 元档次差额补到 {tier} 元档次，本人应补缴 "
+        "{due} 元，实缴金额却是 {amount} 元，请核对。",
     },
+)
+TOPUP_INVALID = finding(
+    "topup.invalid",
+    E,
+    "enrollment",
+    {
+        "lone": "参保类型为“{mark}”，但前面没有此人本年已缴费的行；差额缴费须在同一人原缴费行"
+        "之后另起一行登记。",
+        "not_higher": "差额缴费应选比第 {base_row} 行原档次 {base_tier} 元更高的档次，"
+        "现为 {tier} 元，请核对。",
+    },
+    label="差额缴费行有误",
 )
 METHOD_INVALID = finding(
     "method.invalid",
@@ -318,7 +334,8 @@ BACKPAY_INVALID = finding(
         "year": "补缴年度 {year} 不可补缴：只能补缴 {span} 年度（本年度 {policy_year} "
         "请按正常缴费填写）。",
         "no_amount": "填了补缴年度却没有补缴金额，请补填。",
-        "not_tier": "补缴 {years} 个年度共 {amount} 元，每年的金额应为一个缴费档次，请核对。",
+        "not_tier": "补缴 {years} 个年度共 {amount} 元，每年的金额应为当年的一个缴费档次"
+        "（{year} 年度可选：{tiers}），请核对。",
     },
 )
 

@@ -1,15 +1,22 @@
 """Money per person and per roster: 政府代缴, 个人应缴, 政府补贴, 记入个人账户 — whole yuan, ``int``.
 
-The rules, all driven by the policy file:
+The rules, all driven by the policy file (:func:`government_part` and :func:`amount_due` are
+the one amount-due rule; validation and the sample call them):
 
 - 代缴 (``government_paid``) is the category's government payment, at most the tier.
-- 个人应缴 (``personal_due``) is the tier minus 代缴, never below 0.
+- 个人应缴 (``personal_due``): in the *inclusive* model the tier minus 代缴, never below 0; in the
+  *additive* model the whole tier the person chose (代缴 comes on top), unless the tier is not
+  above the 代缴 amount (then the government pays the tier and the person nothing).
 - 政府补贴 (``subsidy``) follows the credited tier. When a category's
   ``subsidy_on_government_part`` is false, the part of the subsidy that belongs to the 代缴
   amount (the subsidy of the highest tier not above the 代缴 amount) is not granted.
 - 补缴 earns no subsidy unless ``backpay.subsidy`` is true (then each year earns the subsidy of
   its per-year tier).
-- 记入个人账户 (``credited``) = tier + subsidy + 补缴金额 (+ any 补缴 subsidy).
+- 记入个人账户 (``credited``) = 个人应缴 + 代缴 + subsidy + 补缴金额 (+ any 补缴 subsidy); in the
+  inclusive model 个人应缴 + 代缴 is the tier.
+- 差额缴费 (top-up row, :attr:`Person.topup_from` set by validation): the row adds the
+  difference between the final tier's money and the earlier tier's, and no person, so the two
+  rows together hold the final tier's money once (one subsidy).
 """
 
 from __future__ import annotations
@@ -20,8 +27,10 @@ from typing import TYPE_CHECKING
 
 from .policy import Category, Policy
 
-if TYPE_CHECKING:  # validation calls the amount-due rule below: no import at run time
+if TYPE_CHECKING:  # validation imports the amount-due rule from here
     from .validation import Person
+
+MONEY_FIELDS = ("tier", "government_paid", "personal_due", "subsidy", "backpay", "credited")
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Money:
     subsidy: int
     backpay: int
     credited: int
+    people: int = 1  # 0 on a 差额缴费 row: the person is counted on the first row
 
     @property
     def personal_total(self) -> int:
@@ -41,17 +51,18 @@ class Money:
         return self.personal_due + self.backpay
 
 
-def government_part(category: Category, tier: int) -> int:
-    """代缴: what the government pays of a ``tier`` (yuan) for ``category``, at most the tier."""
-    return min(category.government_pays, tier)
+def government_part(category: Category, tier_amount: int) -> int:
+    """政府代缴 of a person of ``category`` on a tier of ``tier_amount`` (both models)."""
+    return min(category.government_pays, tier_amount)
 
 
-def amount_due(category: Category, tier: int) -> int:
-    """个人应缴: what a person of ``category`` pays themselves for ``tier`` (yuan), never below 0.
-
-    The one amount-due rule: validation checks 实缴金额 against it, compute writes it.
-    """
-    return tier - government_part(category, tier)
+def amount_due(category: Category, tier_amount: int) -> int:
+    """个人应缴 of a person of ``category`` on a tier of ``tier_amount``: the rest of the tier
+    (inclusive model) or the whole tier with 代缴 on top (additive model)."""
+    government = government_part(category, tier_amount)
+    if category.is_additive and tier_amount > government:
+        return tier_amount
+    return tier_amount - government
 
 
 def _subsidy_of_amount(policy: Policy, amount: int) -> int:
@@ -63,32 +74,53 @@ def _subsidy_of_amount(policy: Policy, amount: int) -> int:
     return best
 
 
+def _tier_money(policy: Policy, category: Category, amount: int) -> tuple[int, int, int]:
+    """(代缴, 个人应缴, subsidy) of this year's tier ``amount`` for ``category``."""
+    tier = policy.tier_by_amount[amount]
+    government = government_part(category, amount)
+    subsidy = tier.subsidy
+    if not category.subsidy_on_government_part and government and not category.is_additive:
+        subsidy = max(subsidy - _subsidy_of_amount(policy, government), 0)
+    return government, amount_due(category, amount), subsidy
+
+
+def _backpay_subsidy(person: Person, policy: Policy) -> int:
+    """Subsidy earned by 补缴 (0 unless the policy grants one): each year its own tier's."""
+    backpay = person.backpay_amount or 0
+    if not (backpay and policy.backpay.subsidy and person.backpay_years):
+        return 0
+    per_year = backpay // len(person.backpay_years)
+    tiers = [policy.backpay_tier(y, per_year) for y in person.backpay_years]
+    return sum(t.subsidy for t in tiers if t is not None)
+
+
 def person_money(person: Person, policy: Policy) -> Money | None:
     """Money of one paid, valid person; ``None`` for unpaid people or unusable tiers."""
     if not person.paid or person.tier is None:
         return None
-    tier = policy.tier_by_amount.get(person.tier)
     category = policy.category_by_name.get(person.category)
-    if tier is None or category is None:
+    if person.tier not in policy.tier_by_amount or category is None:
         return None
-    government = government_part(category, tier.amount)
-    personal = amount_due(category, tier.amount)
-    subsidy = tier.subsidy
-    if not category.subsidy_on_government_part and government:
-        subsidy = max(subsidy - _subsidy_of_amount(policy, government), 0)
+    government, personal, subsidy = _tier_money(policy, category, person.tier)
+    tier, people = person.tier, 1
+    if person.topup_from is not None and person.topup_from in policy.tier_by_amount:
+        before = _tier_money(policy, category, person.topup_from)
+        government, personal, subsidy = (
+            government - before[0],
+            personal - before[1],
+            subsidy - before[2],
+        )
+        tier, people = person.tier - person.topup_from, 0
     backpay = person.backpay_amount or 0
-    backpay_subsidy = 0
-    if backpay and policy.backpay.subsidy and person.backpay_years:
-        per_year = backpay // len(person.backpay_years)
-        year_tier = policy.tier_by_amount.get(per_year)
-        backpay_subsidy = year_tier.subsidy * len(person.backpay_years) if year_tier else 0
+    backpay_subsidy = _backpay_subsidy(person, policy)
     return Money(
-        tier=tier.amount,
+        tier=tier,
         government_paid=government,
         personal_due=personal,
         subsidy=subsidy + backpay_subsidy,
         backpay=backpay,
-        credited=tier.amount + subsidy + backpay_subsidy + backpay,
+        credited=personal + government + subsidy + backpay_subsidy + backpay,
+        people=people,
     )
 
 
@@ -105,10 +137,10 @@ class Totals:
     credited: int = 0
 
     def add(self, m: Money) -> None:
-        """Add one person's money."""
-        self.people += 1
-        for f in fields(Money):
-            setattr(self, f.name, getattr(self, f.name) + getattr(m, f.name))
+        """Add one person's money (a 差额缴费 row adds money but no person)."""
+        self.people += m.people
+        for name in MONEY_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(m, name))
 
     def merge(self, other: Totals) -> None:
         """Add another set of totals (e.g. a village into its township)."""

@@ -15,11 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from . import catalogue as cat
-from .errors import PolicyError
+from .policy_extras import KeyGroupRules, TopUp, parse_key_groups, parse_topup
 from .policy_intake import CountyListRules, Declaration, parse_county_list, parse_declaration
+from .policy_reader import PolicyReader
+from .tiers import Tier, TierSchedule, parse_schedules, schedule_on, schedules_in_year
 
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent.parent / "policies" / "dongming-2024.toml"
 LOWEST_TIER = "lowest_tier"
+INCLUSIVE, ADDITIVE = "inclusive", "additive"
+DAIJIAO_MODELS = (INCLUSIVE, ADDITIVE)
+__all__ = ["Tier", "TierSchedule"]  # re-exported: callers take the tier types from the policy
 
 
 @dataclass(frozen=True)
@@ -31,19 +36,6 @@ class Township:
 
 
 @dataclass(frozen=True)
-class Tier:
-    """A payment tier (缴费档次): yearly amount, subsidy, and who may choose it."""
-
-    amount: int
-    subsidy: int
-    restricted_to: tuple[str, ...] = ()
-
-    def allowed_for(self, category: str) -> bool:
-        """True when a person of ``category`` may choose this tier."""
-        return not self.restricted_to or category in self.restricted_to
-
-
-@dataclass(frozen=True)
 class Category:
     """A person category (人员类别) and what the government pays on its behalf (代缴)."""
 
@@ -52,6 +44,12 @@ class Category:
     government_pays_rule: str
     subsidy_on_government_part: bool
     may_choose_higher: bool
+    model: str = INCLUSIVE  # "inclusive" | "additive", see the policy file
+
+    @property
+    def is_additive(self) -> bool:
+        """True when 代缴 is paid on top of the person's own tier (additive model)."""
+        return self.model == ADDITIVE
 
     @property
     def is_government_paid(self) -> bool:
@@ -136,9 +134,12 @@ class Policy:
     age_reference_date: dt.date
     notice_days: int
     notice_day_kind: str
-    tiers: tuple[Tier, ...]
+    tier_schedules: tuple[TierSchedule, ...]
     categories: tuple[Category, ...]
+    category_precedence: tuple[str, ...]
     backpay: Backpay
+    topup: TopUp
+    key_group_rules: KeyGroupRules
     enrollment_types: tuple[str, ...]
     payment_methods: tuple[PaymentMethod, ...]
     unpaid_reasons: tuple[UnpaidReason, ...]
@@ -148,10 +149,51 @@ class Policy:
     county_list: CountyListRules = field(default_factory=CountyListRules)
     declaration: Declaration = field(default_factory=Declaration)
 
+    def schedule_on(self, day: dt.date) -> TierSchedule | None:
+        """The tier schedule in force on ``day`` (``None`` before the first one)."""
+        return schedule_on(self.tier_schedules, day)
+
+    def tiers_on(self, day: dt.date) -> tuple[Tier, ...]:
+        """The tiers in force on ``day`` (empty before the first schedule)."""
+        schedule = self.schedule_on(day)
+        return schedule.tiers if schedule else ()
+
     @cached_property
+    def schedule(self) -> TierSchedule:
+        """This year's schedule: the one in force on the collection start (checked on load)."""
+        found = self.schedule_on(self.collection_start)
+        assert found is not None
+        return found
+
+    @property
+    def tiers(self) -> tuple[Tier, ...]:
+        """The tiers of this year's collection (the schedule in force on the collection start)."""
+        return self.schedule.tiers
+
+    @property
     def tier_by_amount(self) -> dict[int, Tier]:
-        """Tiers keyed by their yearly amount."""
-        return {t.amount: t for t in self.tiers}
+        """This year's tiers keyed by their yearly amount."""
+        return self.schedule.tier_by_amount
+
+    def backpay_tiers(self, year: int) -> tuple[Tier, ...]:
+        """The tiers a 补缴 of ``year`` may be paid at: every schedule in force during that year
+        (latest first, each amount once)."""
+        seen: dict[int, Tier] = {}
+        for s in schedules_in_year(self.tier_schedules, year):
+            for t in s.tiers:
+                seen.setdefault(t.amount, t)
+        return tuple(sorted(seen.values(), key=lambda t: t.amount))
+
+    def backpay_tier(self, year: int, amount: int) -> Tier | None:
+        """The tier of ``amount`` yuan for a 补缴 of ``year``, ``None`` if it was no tier then."""
+        return next((t for t in self.backpay_tiers(year) if t.amount == amount), None)
+
+    def primary_category(self, names: list[str]) -> str:
+        """Of several identities of one person, the one whose 代缴 applies (by precedence)."""
+        for name in self.category_precedence:
+            if name in names:
+                return name
+        return names[0]
 
     @cached_property
     def category_by_name(self) -> dict[str, Category]:
@@ -181,7 +223,8 @@ class Policy:
     def dropdown(self, source: str) -> list[str]:
         """The values of a dropdown list named by a schema column's ``dropdown`` source."""
         lists: dict[str, list[str]] = {
-            "enrollment_types": list(self.enrollment_types),
+            "enrollment_types": list(self.enrollment_types)
+            + ([self.topup.enrollment_type] if self.topup.allowed else []),
             "categories": [c.name for c in self.categories],
             "tiers": [str(t.amount) for t in self.tiers],
             "payment_methods": [m.name for m in self.payment_methods],
@@ -189,76 +232,6 @@ class Policy:
             "genders": ["男", "女"],
         }
         return lists[source]
-
-
-class _Reader:
-    """Typed access into the parsed TOML with key paths in every error."""
-
-    def __init__(self, data: dict[str, Any], file: str) -> None:
-        self.data = data
-        self.file = file
-
-    def fail(self, path: str, what: str) -> PolicyError:
-        return cat.POLICY_INVALID.error(file=self.file, path=path, what=what)
-
-    def get(self, table: dict[str, Any], key: str, path: str) -> Any:
-        if not isinstance(table, dict) or key not in table:
-            raise self.fail(path, "缺失")
-        return table[key]
-
-    def str_(self, table: dict[str, Any], key: str, path: str) -> str:
-        value = self.get(table, key, path)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "必须是非空文字")
-        return value.strip()
-
-    def int_(self, table: dict[str, Any], key: str, path: str, *, minimum: int = 0) -> int:
-        value = self.get(table, key, path)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            what = "必须是非负整数" if minimum == 0 else f"必须是不小于 {minimum} 的整数"
-            raise self.fail(path, what)
-        return value
-
-    def bool_(self, table: dict[str, Any], key: str, path: str) -> bool:
-        value = self.get(table, key, path)
-        if not isinstance(value, bool):
-            raise self.fail(path, "必须是 true 或 false")
-        return value
-
-    def date_(self, table: dict[str, Any], key: str, path: str) -> dt.date:
-        value = self.get(table, key, path)
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            raise self.fail(path, "必须是日期（如 2024-04-01）")
-        return value
-
-    def table(self, table: dict[str, Any], key: str, path: str) -> dict[str, Any]:
-        value = self.get(table, key, path)
-        if not isinstance(value, dict):
-            raise self.fail(path, "必须是一个表")
-        return value
-
-    def list_(self, table: dict[str, Any], key: str, path: str, *, empty_ok: bool = False) -> list:
-        value = self.get(table, key, path)
-        if not isinstance(value, list) or (not value and not empty_ok):
-            raise self.fail(path, "必须是非空列表")
-        return value
-
-    def str_list(self, table: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
-        items = self.list_(table, key, path)
-        out = []
-        for i, item in enumerate(items):
-            if not isinstance(item, str) or not item.strip():
-                raise self.fail(f"{path}[{i}]", "必须是非空文字")
-            out.append(item.strip())
-        self.unique(out, path)
-        return tuple(out)
-
-    def unique(self, values: list, path: str, key: str = "") -> None:
-        seen = set()
-        for i, v in enumerate(values):
-            if v in seen:
-                raise self.fail(f"{path}[{i}]{key}", f"与前面的项目重复（{v}）")
-            seen.add(v)
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -275,11 +248,64 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return parse_policy(data, str(file))
 
 
+def _parse_categories(
+    r: PolicyReader, raw_categories: list, this_year: TierSchedule
+) -> tuple[Category, ...]:
+    """The categories; "lowest_tier" is the lowest tier of this year's schedule."""
+    categories = []
+    for i, c in enumerate(raw_categories):
+        p = f"categories[{i}]"
+        pays = r.get(c, "government_pays", f"{p}.government_pays")
+        if pays == LOWEST_TIER:
+            amount, rule = this_year.tiers[0].amount, LOWEST_TIER
+        elif isinstance(pays, int) and not isinstance(pays, bool) and pays >= 0:
+            amount, rule = pays, "fixed"
+        else:
+            raise r.fail(f"{p}.government_pays", '必须是非负整数或 "lowest_tier"')
+        if amount > this_year.tiers[-1].amount:
+            raise r.fail(f"{p}.government_pays", "不能高于最高档次")
+        model = c.get("model", INCLUSIVE) if isinstance(c, dict) else INCLUSIVE
+        if model not in DAIJIAO_MODELS:
+            raise r.fail(
+                f"{p}.model", '必须是 "inclusive"（代缴计入所选档次）或 "additive"（代缴另加）'
+            )
+        categories.append(
+            Category(
+                name=r.str_(c, "name", f"{p}.name"),
+                government_pays=amount,
+                government_pays_rule=rule,
+                subsidy_on_government_part=r.bool_(
+                    c, "subsidy_on_government_part", f"{p}.subsidy_on_government_part"
+                ),
+                may_choose_higher=r.bool_(c, "may_choose_higher", f"{p}.may_choose_higher"),
+                model=model,
+            )
+        )
+    return tuple(categories)
+
+
+def _parse_precedence(
+    r: PolicyReader, data: dict[str, Any], categories: tuple[Category, ...]
+) -> tuple[str, ...]:
+    """The category precedence: known names, every 代缴 category listed."""
+    paid_by_government = [c.name for c in categories if c.is_government_paid]
+    if "category_precedence" not in data:
+        return tuple(paid_by_government)
+    order = r.str_list(data, "category_precedence", "category_precedence")
+    names = {c.name for c in categories}
+    for i, name in enumerate(order):
+        if name not in names:
+            raise r.fail(f"category_precedence[{i}]", f"不是已定义的人员类别（{name}）")
+    missing = [n for n in paid_by_government if n not in order]
+    if missing:
+        raise r.fail("category_precedence", f"缺少代缴类别（{'、'.join(missing)}）")
+    return order
+
+
 def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     """Check parsed TOML data and build a :class:`Policy`; errors name the key path."""
-    r = _Reader(data, file)
+    r = PolicyReader(data, file)
     county = r.table(data, "county", "county")
-    collection = r.table(data, "collection", "collection")
     age = r.table(data, "age", "age")
     notice = r.table(data, "notice", "notice")
     backpay_t = r.table(data, "backpay", "backpay")
@@ -293,59 +319,17 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         townships.append(Township(code=code, name=r.str_(t, "name", f"{p}.name")))
     r.unique([t.name for t in townships], "county.townships", ".name")
 
-    categories = []
     raw_categories = r.list_(data, "categories", "categories")
-    raw_tiers = r.list_(data, "tiers", "tiers")
-    tier_amounts = []
-    for i, t in enumerate(raw_tiers):
-        tier_amounts.append(r.int_(t, "amount", f"tiers[{i}].amount", minimum=1))
-    r.unique(tier_amounts, "tiers", ".amount")
-    if tier_amounts != sorted(tier_amounts):
-        raise r.fail("tiers", "必须按金额从小到大排列")
-    lowest = tier_amounts[0]
-
-    for i, c in enumerate(raw_categories):
-        p = f"categories[{i}]"
-        name = r.str_(c, "name", f"{p}.name")
-        pays = r.get(c, "government_pays", f"{p}.government_pays")
-        if pays == LOWEST_TIER:
-            amount, rule = lowest, LOWEST_TIER
-        elif isinstance(pays, int) and not isinstance(pays, bool) and pays >= 0:
-            amount, rule = pays, "fixed"
-        else:
-            raise r.fail(f"{p}.government_pays", '必须是非负整数或 "lowest_tier"')
-        if amount > tier_amounts[-1]:
-            raise r.fail(f"{p}.government_pays", "不能高于最高档次")
-        categories.append(
-            Category(
-                name=name,
-                government_pays=amount,
-                government_pays_rule=rule,
-                subsidy_on_government_part=r.bool_(
-                    c, "subsidy_on_government_part", f"{p}.subsidy_on_government_part"
-                ),
-                may_choose_higher=r.bool_(c, "may_choose_higher", f"{p}.may_choose_higher"),
-            )
-        )
-    r.unique([c.name for c in categories], "categories", ".name")
-    category_names = {c.name for c in categories}
-
-    tiers = []
-    for i, t in enumerate(raw_tiers):
-        p = f"tiers[{i}]"
-        restricted: tuple[str, ...] = ()
-        if "restricted_to" in t:
-            restricted = r.str_list(t, "restricted_to", f"{p}.restricted_to")
-            for j, name in enumerate(restricted):
-                if name not in category_names:
-                    raise r.fail(f"{p}.restricted_to[{j}]", f"不是已定义的人员类别（{name}）")
-        tiers.append(
-            Tier(
-                amount=tier_amounts[i],
-                subsidy=r.int_(t, "subsidy", f"{p}.subsidy"),
-                restricted_to=restricted,
-            )
-        )
+    names = [r.str_(c, "name", f"categories[{i}].name") for i, c in enumerate(raw_categories)]
+    r.unique(names, "categories", ".name")
+    schedules = parse_schedules(r, data, set(names))
+    collection = r.table(data, "collection", "collection")
+    start = r.date_(collection, "start", "collection.start")
+    this_year = schedule_on(schedules, start)
+    if this_year is None:
+        raise r.fail("tier_schedules", f"没有在 collection.start（{start}）时有效的档次表")
+    categories = _parse_categories(r, raw_categories, this_year)
+    precedence = _parse_precedence(r, data, categories)
 
     methods = []
     for i, m in enumerate(r.list_(data, "payment_methods", "payment_methods")):
@@ -380,8 +364,8 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         )
     r.unique([m.name for m in reasons], "unpaid_reasons", ".name")
 
+    enrollment = r.str_list(data, "enrollment_types", "enrollment_types")
     year = r.int_(data, "year", "year", minimum=2000)
-    start = r.date_(collection, "start", "collection.start")
     end = r.date_(collection, "end", "collection.end")
     if end < start:
         raise r.fail("collection.end", "不能早于 collection.start")
@@ -398,6 +382,12 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         raise r.fail("backpay.latest_year", f"必须早于政策年度 {year}")
     if earliest > latest:
         raise r.fail("backpay.earliest_year", "不能晚于 backpay.latest_year")
+    if schedules[0].start > dt.date(earliest, 1, 1):
+        raise r.fail(
+            "tier_schedules",
+            f"最早的档次表（{schedules[0].start}）晚于可补缴的最早年度 {earliest} 年 1 月 1 日，"
+            "补缴年度无档次可依",
+        )
     county_code = r.str_(county, "code", "county.code")
     if not (county_code.isdigit() and len(county_code) == 6):
         raise r.fail("county.code", "必须是 6 位数字的县级区划代码")
@@ -424,8 +414,9 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         age_reference_date=r.date_(age, "reference_date", "age.reference_date"),
         notice_days=r.int_(notice, "days", "notice.days", minimum=1),
         notice_day_kind=day_kind,
-        tiers=tuple(tiers),
-        categories=tuple(categories),
+        tier_schedules=schedules,
+        categories=categories,
+        category_precedence=precedence,
         backpay=Backpay(
             subsidy=r.bool_(backpay_t, "subsidy", "backpay.subsidy"),
             earliest_year=earliest,
@@ -434,13 +425,15 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
                 backpay_t, "per_year_must_be_tier", "backpay.per_year_must_be_tier"
             ),
         ),
-        enrollment_types=r.str_list(data, "enrollment_types", "enrollment_types"),
+        topup=parse_topup(r, data, enrollment),
+        key_group_rules=parse_key_groups(r, data),
+        enrollment_types=enrollment,
         payment_methods=tuple(methods),
         unpaid_reasons=tuple(reasons),
         pension=_pension(r, data, age_max),
         channels=_channels(r, data, {m.name for m in methods}),
         path=file,
-        county_list=parse_county_list(r, data, category_names),
+        county_list=parse_county_list(r, data, {c.name for c in categories}),
         declaration=parse_declaration(r, data),
     )
 

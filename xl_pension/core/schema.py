@@ -201,7 +201,7 @@ COLUMNS: tuple[Column, ...] = (
         "本年选择的档次（元），从下拉列表选择；最低档仅限政策规定的代缴对象。",
         dropdown="tiers",
         aliases=("档次", "本年档次"),
-        example=300,
+        example=350,
     ),
     C(
         "method",
@@ -221,9 +221,9 @@ COLUMNS: tuple[Column, ...] = (
         Kind.INPUT,
         Required.PAID,
         9,
-        "本人实际缴纳的本年保费（元）= 档次 − 政府代缴；不含补缴。",
+        "本人实际缴纳的本年保费（元），不含补缴；代缴对象按填表说明中的政府代缴规则计算。",
         aliases=("缴费金额", "个人缴费"),
-        example=300,
+        example=350,
     ),
     C(
         "receipt",

@@ -14,10 +14,11 @@ from . import catalogue as cat
 from . import idnum
 from .catalogue import FindingType
 from .findings import Finding, Severity
-from .money import amount_due
+from .money import amount_due, government_part
 from .policy import Policy
 from .roster import Record, Roster
 from .schema import BY_KEY, PAYMENT_KEYS, Required
+from .topup import is_topup, link_topup, lone_topup
 from .values import (
     SPACES,
     BadValue,
@@ -28,6 +29,9 @@ from .values import (
     phone_text,
     text,
 )
+
+# Several identities typed in one 人员类别 cell ("低保对象、脱贫人口"): one 代缴, by precedence.
+_CATEGORY_SEPARATORS = re.compile(r"[、,，/;；\s]+")
 
 NAME_MAX = 20
 _NAME_BAD = re.compile(r"[0-9A-Za-z]")
@@ -61,6 +65,7 @@ class Person:
     backpay_amount: int | None = None
     unpaid_reason: str = ""
     paid: bool = False
+    topup_from: int | None = None  # 差额缴费 row: the tier of the person's earlier row
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -214,10 +219,14 @@ def _money(r: _Row, key: str) -> int | None:
 def _check_payment(r: _Row, policy: Policy) -> None:
     p, rec = r.person, r.record
     p.enrollment = text(rec.get("enrollment"))
-    if p.enrollment and p.enrollment not in policy.enrollment_types:
-        r.add(cat.ENROLLMENT_INVALID, types="或".join(policy.enrollment_types))
+    enrollment_values = policy.dropdown("enrollment_types")  # with the top-up mark if allowed
+    if p.enrollment and p.enrollment not in enrollment_values:
+        r.add(cat.ENROLLMENT_INVALID, types="或".join(enrollment_values))
     cat_text = text(rec.get("category"))
     p.category = cat_text or policy.default_category
+    several = [n for n in _CATEGORY_SEPARATORS.split(cat_text) if n]
+    if len(several) > 1 and all(n in policy.category_by_name for n in several):
+        p.category = policy.primary_category(several)  # one 代缴 per person, by precedence
     category = policy.category_by_name.get(p.category)
     if category is None:
         r.add(cat.CATEGORY_INVALID, category=cat_text)
@@ -281,12 +290,17 @@ def _check_payment(r: _Row, policy: Policy) -> None:
     due = None
     if tier_ok and category is not None and p.tier is not None:
         due = amount_due(category, p.tier)
-        if p.amount is not None and p.amount != due:
+        government = government_part(category, p.tier)
+        topup = policy.topup.allowed and p.enrollment == policy.topup.enrollment_type
+        if p.amount is not None and p.amount != due and not topup:  # top-up: across rows
+            variant = ""
+            if government:
+                variant = "additive" if category.is_additive and due else "subsidised"
             r.add(
                 cat.AMOUNT_MISMATCH,
-                "subsidised" if category.government_pays else "",
+                variant,
                 tier=p.tier,
-                government=category.government_pays,
+                government=government,
                 due=due,
                 amount=p.amount,
             )
@@ -365,11 +379,23 @@ def _check_backpay(r: _Row, policy: Policy) -> None:
     n = len(p.backpay_years)
     if not p.backpay_amount:
         r.add(cat.BACKPAY_INVALID, "no_amount", key="backpay_amount")
-    elif bp.per_year_must_be_tier and (
-        p.backpay_amount % n or p.backpay_amount // n not in policy.tier_by_amount
-    ):
+        return
+    if not bp.per_year_must_be_tier:
+        return
+    # each back year is paid at a tier of the schedule(s) in force in that year
+    per_year, rest = divmod(p.backpay_amount, n)
+    wrong = p.backpay_years[0] if rest else None
+    if not rest:
+        wrong = next((y for y in p.backpay_years if policy.backpay_tier(y, per_year) is None), None)
+    if wrong is not None:
         r.add(
-            cat.BACKPAY_INVALID, "not_tier", key="backpay_amount", years=n, amount=p.backpay_amount
+            cat.BACKPAY_INVALID,
+            "not_tier",
+            key="backpay_amount",
+            years=n,
+            amount=p.backpay_amount,
+            year=wrong,
+            tiers="、".join(str(t.amount) for t in policy.backpay_tiers(wrong)),
         )
 
 
@@ -395,25 +421,33 @@ def _check_columns(roster: Roster) -> list[Finding]:
     return out
 
 
-def _duplicates(roster: Roster, people: list[Person]) -> None:
-    first_id: dict[str, int] = {}
+def _duplicates(roster: Roster, people: list[Person], policy: Policy) -> None:
+    first_id: dict[str, Person] = {}
+    topped_up: set[str] = set()
     first_receipt: dict[str, int] = {}
     for p in people:
         numeric = any(
             f.code == cat.ID_NUMERIC.code for f in p.findings
         )  # digits lost: not comparable
         if p.id_number and not numeric and idnum.has_valid_format(p.id_number):
-            if p.id_number in first_id:
+            if is_topup(p, policy) and p.id_number not in topped_up:
+                base = first_id.get(p.id_number)
+                if base is None:
+                    p.findings.append(lone_topup(roster.sheet, p, policy))
+                else:
+                    p.findings.extend(link_topup(roster.sheet, base, p, policy))
+                topped_up.add(p.id_number)
+            elif p.id_number in first_id:
                 p.findings.append(
                     cat.ID_DUPLICATE.at(
                         roster.sheet,
                         p.row,
                         idnum.mask(p.id_number),
-                        first_row=first_id[p.id_number],
+                        first_row=first_id[p.id_number].row,
                     )
                 )
             else:
-                first_id[p.id_number] = p.row
+                first_id[p.id_number] = p
         if p.paid and p.receipt:
             if p.receipt in first_receipt:
                 p.findings.append(
@@ -436,7 +470,7 @@ def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None
     """Validate every record of a roster; findings are sorted by row then column order."""
     today = today or dt.date.today()
     people = [check_record(roster, rec, policy, today) for rec in roster.records]
-    _duplicates(roster, people)
+    _duplicates(roster, people, policy)
     check_identities(roster, people, policy)
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
     columns = sorted(_check_columns(roster), key=lambda f: order.get(f.column, 0))

@@ -19,7 +19,9 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
+from ..core.money import amount_due
 from ..core.policy import Policy, Township
+from ..core.policy_text import guide_lines
 from ..core.schema import (
     BY_KEY,
     COLUMNS,
@@ -448,6 +450,19 @@ def _roster_sheet(
     )
 
 
+def _policy_examples(policy: Policy) -> dict[str, object]:
+    """The worked example's tier and amount under ``policy``: an ordinary person on the lowest
+    tier open to everybody (the schema's examples for every other column)."""
+    ordinary = policy.category_by_name[policy.default_category]
+    tier = next((t.amount for t in policy.tiers if t.allowed_for(ordinary.name)), None)
+    return {} if tier is None else {"tier": tier, "amount": amount_due(ordinary, tier)}
+
+
+def _example(col: Column, examples: Mapping[str, object]) -> str:
+    value = examples.get(col.key, col.example)
+    return "" if value is None else str(value)
+
+
 def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None:
     ws = wb.add_worksheet(GUIDE_SHEET)
     ws.set_column(0, 0, 14)
@@ -474,6 +489,7 @@ def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None
         f"6. 本年未缴费的人员，{paid}留空，并选择“{BY_KEY['unpaid_reason'].header}”。",
         f"7. {policy.source_note}",
     ]
+    lines += [f"{i}. {text}" for i, text in enumerate(guide_lines(policy), start=len(lines) + 1)]
     for i, line in enumerate(lines, start=2):
         ws.write_string(i, 0, line)
     start = len(lines) + 3
@@ -486,17 +502,18 @@ def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None
         Kind.COMPUTED: "自动计算",
     }
     need = {Required.ALWAYS: "必填", Required.PAID: "缴费时必填", Required.NEVER: ""}
+    examples = _policy_examples(policy)
     for i, col in enumerate(COLUMNS, start=start + 1):
         ws.write_string(i, 0, col.header, fmt.guide_cell)
         ws.write_string(i, 1, who[col.kind], fmt.guide_cell)
         ws.write_string(i, 2, need[col.required], fmt.guide_cell)
         ws.write_string(i, 3, col.help, fmt.guide_cell)
-        ws.write_string(i, 4, "" if col.example is None else str(col.example), fmt.guide_cell)
+        ws.write_string(i, 4, _example(col, examples), fmt.guide_cell)
     ex = start + len(COLUMNS) + 3
     ws.write_string(ex - 1, 0, "填写示例（一行）：", fmt.bold)
     for c, col in enumerate(COLUMNS):
         ws.write_string(ex, c, col.header, fmt.guide_header)
-        ws.write_string(ex + 1, c, "" if col.example is None else str(col.example), fmt.guide_cell)
+        ws.write_string(ex + 1, c, _example(col, examples), fmt.guide_cell)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
 

@@ -79,8 +79,16 @@ class Tally:
         return Fraction(self.paid, self.expected) if self.expected else None
 
     def add(self, person: Person, money: Money | None, policy: Policy) -> None:
-        """Count one person row (``money``: its money when paid and without errors)."""
+        """Count one person row (``money``: its money when paid and without errors). A 差额缴费
+        row adds its money and moves the person's tier count to the final tier; the person was
+        counted (expected, paid) on the first row."""
         self.rows += 1
+        if person.topup_from is not None:
+            self.by_tier[person.topup_from] -= 1
+            self.by_tier[person.tier] += 1
+            if money is not None:
+                self.totals.add(money)
+            return
         reason = policy.reason_by_name.get(person.unpaid_reason)
         if person.paid or reason is None or not reason.excluded_from_expected:
             self.expected += 1

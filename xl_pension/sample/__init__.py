@@ -16,6 +16,7 @@ import random
 from dataclasses import asdict, dataclass
 
 from ..core import catalogue, idnum, schema
+from ..core.money import amount_due
 from ..core.policy import Category, PaymentMethod, Policy, Tier, Township
 from . import names
 
@@ -220,7 +221,7 @@ class _Builder:
                 tier = allowed[0]
         else:
             tier = _ranked(rng, allowed)
-        amount = max(0, tier.amount - cat.government_pays)
+        amount = amount_due(cat, tier.amount)
         rec["tier"], rec["amount"] = tier.amount, amount
         if amount > 0:
             method = self.method(need)
@@ -232,8 +233,18 @@ class _Builder:
         if not need.plain and age >= 45 and rng.random() < 0.04:
             last = rng.randint(max(b.earliest_year, b.latest_year - 2), b.latest_year)
             first = rng.randint(max(b.earliest_year, last - 2), last)
-            rec["backpay_years"] = ",".join(str(y) for y in range(first, last + 1))
-            rec["backpay_amount"] = (last - first + 1) * rng.choice([tier, allowed[0]]).amount
+            years = range(first, last + 1)
+            # each back year at a tier of its own schedule: one the person could have chosen
+            tiers = [
+                t
+                for t in p.backpay_tiers(first)
+                if t.allowed_for(cat.name) and all(p.backpay_tier(y, t.amount) for y in years)
+            ]
+            if tiers:
+                same = [t for t in tiers if t.amount == tier.amount]
+                per_year = rng.choice(same or tiers[:1]) if rng.random() < 0.5 else tiers[0]
+                rec["backpay_years"] = ",".join(str(y) for y in years)
+                rec["backpay_amount"] = len(years) * per_year.amount
 
     def method(self, need: _Need) -> PaymentMethod:
         """A payment method: online about 60 %, offline 40 %, offline when ``need`` says so."""
@@ -293,8 +304,8 @@ class _Builder:
             rec["tier"] = rec["amount"] = bad
         elif code == catalogue.TIER_RESTRICTED.code:
             tier = next(t for t in p.tiers if not t.allowed_for(str(rec["category"])))
-            gov = p.category_by_name[str(rec["category"])].government_pays
-            rec["tier"], rec["amount"] = tier.amount, max(0, tier.amount - gov)
+            category = p.category_by_name[str(rec["category"])]
+            rec["tier"], rec["amount"] = tier.amount, amount_due(category, tier.amount)
         elif code == catalogue.AMOUNT_MISMATCH.code:
             rec["amount"] = int(str(rec["amount"])) + 50
         elif code == catalogue.METHOD_INVALID.code:
