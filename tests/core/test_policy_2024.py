@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from _policy_variants import (
+    JINAN_TIERS,
     additive_text,
     jinan_text,
     numbered,
@@ -192,16 +193,8 @@ def test_additive_totals_reconcile_village_township_county(tmp_path: Path) -> No
 
 def test_jinan_schedule_subsidies(tmp_path: Path) -> None:
     _, pol = write_policy(tmp_path, "jinan.toml", jinan_text(topup=False))
-    assert [(t.amount, t.subsidy) for t in pol.tiers] == [
-        (100, 30),
-        (350, 40),
-        (500, 60),
-        (800, 80),
-        (1000, 80),
-        (3000, 90),
-        (5000, 100),
-        (8000, 120),
-    ]
+    assert [(t.amount, t.subsidy) for t in pol.tiers] == list(JINAN_TIERS)
+    assert pol.tier_by_amount[350].subsidy == 40 and pol.tier_by_amount[8000].subsidy == 120
     result = checked(
         tmp_path, pol, [paid(350, 350), paid(8000, 8000), paid(3000, 2900, category="低保对象")]
     )
