@@ -438,7 +438,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
     )
 
 
-def _pension(r: _Reader, data: dict[str, Any], age_max: int) -> Pension:
+def _pension(r: PolicyReader, data: dict[str, Any], age_max: int) -> Pension:
     """The ``[pension]`` table: pension age (above the paying ages) and the minimum years."""
     table = r.table(data, "pension", "pension")
     age = r.int_(table, "age", "pension.age", minimum=1)
@@ -447,7 +447,7 @@ def _pension(r: _Reader, data: dict[str, Any], age_max: int) -> Pension:
     return Pension(age=age, min_years=r.int_(table, "min_years", "pension.min_years", minimum=1))
 
 
-def _channels(r: _Reader, data: dict[str, Any], methods: set[str]) -> tuple[Channel, ...]:
+def _channels(r: PolicyReader, data: dict[str, Any], methods: set[str]) -> tuple[Channel, ...]:
     """The optional ``channels`` list: name, how to pay, and a payment method of the policy."""
     if "channels" not in data:
         return ()
