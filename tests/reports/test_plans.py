@@ -27,7 +27,7 @@ from xl_pension.reports.remit_plan import remit_plan
 @pytest.fixture
 def checked(tmp_path: Path, policy: Policy):
     records = [
-        paid(300, 300, method="线下", receipt="=R-2", name="张秀英"),
+        paid(350, 350, method="线下", receipt="=R-2", name="张秀英"),
         paid(1000, 1000, name="李建国"),
         unpaid(),
         paid(500, 500, method="线下", receipt="000123", name="王桂兰"),
@@ -71,9 +71,9 @@ def test_remit_plan_columns_come_from_the_schema(checked, policy: Policy) -> Non
     receipts = [sheet.cells[(4 + i, 2)].value for i in range(rl.count)]
     assert sorted(receipts) == ["000123", "=R-2"] and all(isinstance(r, str) for r in receipts)
     assert len(rl.lines) == rl.count  # no 补缴 here: one line a receipt
-    assert sheet.cells[(4 + rl.count, width)].value == rl.total == 800
+    assert sheet.cells[(4 + rl.count, width)].value == rl.total == 850
     texts = [c.value for c in sheet.cells.values() if isinstance(c.value, str)]
-    assert "银行缴款回单金额：900 元；核对结果：不符，回单多 100 元" in texts
+    assert "银行缴款回单金额：950 元；核对结果：不符，回单多 100 元" in texts
     assert (4 + rl.count, 1, 4 + rl.count, width - 1) in sheet.merges
     assert sheet.print_setup.header == "内部资料 不得公开"
     assert plan.created == dt.datetime(policy.year, 1, 1)
