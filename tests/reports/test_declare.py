@@ -25,6 +25,15 @@ def _id(i: int) -> str:
     return idnum.make("371728", dt.date(1966, 2, 1) + dt.timedelta(days=211 * i), 2 * i)
 
 
+def _back_tier(policy: Policy, years: list[int]) -> int:
+    """The lowest tier open to 普通 in every one of ``years`` (each back year at its own table)."""
+    return next(
+        t.amount
+        for t in policy.backpay_tiers(years[0])
+        if t.allowed_for("普通") and all(policy.backpay_tier(y, t.amount) for y in years)
+    )
+
+
 def _people(policy: Policy) -> dict[str, list[dict[str, object]]]:
     """Two villages' rows: online, offline, offline with 补缴, 代缴 only, 代缴 + own cash, unpaid,
     online with 补缴; and a paid row with an error."""
@@ -52,7 +61,7 @@ def _people(policy: Policy) -> dict[str, list[dict[str, object]]]:
             "线下",
             receipt="W-002",
             backpay_years=",".join(map(str, back)),
-            backpay_amount=2 * tier,
+            backpay_amount=2 * _back_tier(policy, back),
         ),
         paid(3, None, cat=poor, t=lowest),  # 代缴 only: nothing of their own
         paid(4, "线下", cat=poor, t=higher, receipt="W-003"),
@@ -113,8 +122,8 @@ def test_declare_lists_offline_payments_backpay_years_and_daijiao(
     assert got == sorted([
         (_id(1), y, "正常", ordinary_tier, "W-001"),
         (_id(2), y, "正常", ordinary_tier, "W-002"),
-        (_id(2), b1, "补缴", ordinary_tier, "W-002"),
-        (_id(2), b2, "补缴", ordinary_tier, "W-002"),
+        (_id(2), b1, "补缴", _back_tier(policy, [b1, b2]), "W-002"),
+        (_id(2), b2, "补缴", _back_tier(policy, [b1, b2]), "W-002"),
         (_id(4), y, "正常", higher - poor.government_pays, "W-003"),
         (_id(7), y, "正常", ordinary_tier, "L-001"),
     ])  # fmt: skip
@@ -137,7 +146,8 @@ def test_declare_lists_offline_payments_backpay_years_and_daijiao(
     lines = re.sub(r"\s+", "", said.out)
     assert "缴费8人=专管员申报4人+本人线上申报2人+仅政府代缴1人+暂不申报1人" in lines
     assert "李庄村.xlsx第4行（有错误）" in re.sub(r"\s+", "", said.err)
-    own = 5 * ordinary_tier + (higher - poor.government_pays)  # W-001, W-002 (+2 years), L-001
+    # W-001, W-002 (+2 back years at their own tier), L-001
+    own = 3 * ordinary_tier + 2 * _back_tier(policy, [b1, b2]) + (higher - poor.government_pays)
     online = ordinary_tier + 2 * ordinary_tier
     held = ordinary_tier + 1
     total = own + online + held
