@@ -180,8 +180,8 @@ def test_refuses_a_roster_with_errors_unless_skipping(
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
     assert [r[1] for r in lines(rows)] == ["R-001", "R-002", "R-003", "R-003", "R-003", "R-004"]
     # the bank slip holds the left-out receipt's cash too: the list names it
-    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2850"]) == 1
-    assert "R-005（第 10 行，350 元）" in capsys.readouterr().err
+    assert main(["remit", str(src), "--skip-invalid", "--deposited", "2900"]) == 1
+    assert "R-005（第 10 行，400 元）" in capsys.readouterr().err
     rows, _ = table(tmp_path / "r_解缴清单.xlsx")
     assert any(isinstance(r[0], str) and "R-005" in r[0] for r in rows)
 
