@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 
@@ -71,6 +74,56 @@ def test_rows_are_inserted_in_order_and_cells_sorted() -> None:
     assert new.index('<row r="2">') < new.index('<row r="3"') < new.index('<row r="5">')
     assert '<c r="A3" s="2"/>' in new  # emptied, style kept
     assert '<dimension ref="A1:C5"/>' in new
+
+
+_ROW_NUMBER = re.compile(r'<row r="(\d+)"')
+
+
+_CELL_REF = re.compile(r'<c r="([A-Z]+)(\d+)"')
+
+
+@given(
+    existing=st.sets(st.integers(1, 60), max_size=25),
+    wanted=st.dictionaries(
+        st.integers(1, 70),
+        st.dictionaries(st.sampled_from("BCD"), st.integers(0, 999)),
+        max_size=30,
+    ),
+)
+def test_any_mix_of_new_and_existing_rows_and_cells_comes_out_in_order(
+    existing: set[int], wanted: dict[int, dict[str, int]]
+) -> None:
+    # existing rows: a value in A, a styled empty cell in C (set in place), nothing in B or D
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="C{r}" s="5"/></row>'
+        for r in sorted(existing)
+    )
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}</sheetData></worksheet>"
+    )
+    values = {(r, "ABCD".index(c) + 1): v for r, cells in wanted.items() for c, v in cells.items()}
+    new = patch_sheet_xml(xml, values)
+    numbers = [int(n) for n in _ROW_NUMBER.findall(new)]
+    assert numbers == sorted(existing | {r for r, _ in values})  # each row once, ascending
+    refs = [(int(r), "ABCD".index(c)) for c, r in _CELL_REF.findall(new)]
+    assert refs == sorted(set(refs))  # each cell once, rows and cells in order
+    for r, cells in wanted.items():
+        for c, v in cells.items():
+            style = ' s="5"' if c == "C" and r in existing else ""
+            assert f'<c r="{c}{r}"{style}><v>{v}</v></c>' in new
+    for r in existing:
+        assert f'<c r="A{r}"><v>{r}</v></c>' in new
+
+
+def test_text_that_looks_like_a_reference_is_not_a_cell() -> None:
+    xml = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t> r="B1"</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    new = patch_sheet_xml(xml, {(1, 2): 7})
+    assert '<t> r="B1"</t></is></c><c r="B1"><v>7</v></c></row>' in new
 
 
 def test_an_empty_sheet_gets_its_first_rows() -> None:

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from openpyxl.utils import column_index_from_string, get_column_letter
-
 from .atomic import atomic_path
 
 CellValue = int | str | None
@@ -27,7 +25,29 @@ _ATTR = re.compile(r'(\w[\w:]*)="([^"]*)"')
 _ROW = re.compile(r"<row\b([^>]*?)(/>|>(.*?)</row>)", re.S)
 _CELL = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
 _COL = re.compile(r"<col\b([^>]*?)/?>", re.S)
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
+_CELL_REF = re.compile(r'\br="([A-Z]+)(\d+)"')
+_CELL_STYLE = re.compile(r'\bs="([^"]*)"')
+_COLUMN_INDEX: dict[str, int] = {}  # "AB" -> 28, filled as letters are met
+
+
+def column_index_from_string(letters: str) -> int:
+    """1-based column number of column letters ("A" -> 1, "AB" -> 28)."""
+    index = _COLUMN_INDEX.get(letters)
+    if index is None:
+        index = 0
+        for ch in letters:
+            index = index * 26 + ord(ch) - 64
+        _COLUMN_INDEX[letters] = index
+    return index
+
+
+def get_column_letter(index: int) -> str:
+    """Column letters of a 1-based column number (1 -> "A", 28 -> "AB")."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 class PatchUnsupported(Exception):
@@ -80,6 +100,57 @@ def _cell_xml(ref: str, value: CellValue, style: str | None) -> str:
     return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
 
 
+def _find_cell(body: str, ref: str) -> tuple[int, int, str, str] | None:
+    """Start, end, attribute text and inner XML of the cell ``ref`` in a row's XML, or None.
+
+    In XML content ``<`` only opens a tag, so the nearest ``<`` before the ``r="..."`` attribute
+    starts the tag that holds it; text that merely contains ``r="A1"`` is skipped.
+    """
+    needle = f'r="{ref}"'
+    pos = body.find(needle)
+    while pos >= 0:
+        lt = body.rfind("<", 0, pos)
+        if (
+            lt >= 0
+            and body.startswith("<c", lt)
+            and body[lt + 2 : lt + 3].isspace()
+            and body[pos - 1].isspace()
+            and ">" not in body[lt:pos]
+        ):
+            gt = body.index(">", pos)
+            if body[gt - 1] == "/":
+                return lt, gt + 1, body[lt + 2 : gt - 1], ""
+            close = body.index("</c>", gt)
+            return lt, close + 4, body[lt + 2 : gt], body[gt + 1 : close]
+        pos = body.find(needle, pos + 1)
+    return None
+
+
+def _patch_cells_in_place(row_num: int, body: str, values: Mapping[int, CellValue]) -> str | None:
+    """The row's XML with every given cell replaced where it already is, or None when some
+    cell is not in the row yet (the caller then rebuilds the row)."""
+    spans: list[tuple[int, int, str]] = []
+    for col, value in values.items():
+        ref = f"{get_column_letter(col)}{row_num}"
+        found = _find_cell(body, ref)
+        if found is None:
+            return None
+        start, end, attrs, inner = found
+        if "<f" in inner:
+            raise PatchUnsupported("a formula would be overwritten")
+        style = _CELL_STYLE.search(attrs)
+        spans.append((start, end, _cell_xml(ref, value, style and style.group(1))))
+    spans.sort()
+    out: list[str] = []
+    pos = 0
+    for start, end, xml in spans:
+        out.append(body[pos:start])
+        out.append(xml)
+        pos = end
+    out.append(body[pos:])
+    return "".join(out)
+
+
 def _patch_row(
     row_num: int,
     body: str,
@@ -88,18 +159,25 @@ def _patch_row(
     row_style: str | None,
 ) -> str:
     """New inner XML of one row with the given column values set."""
+    in_place = _patch_cells_in_place(row_num, body, values)
+    if in_place is not None:
+        return in_place
     cells: list[tuple[int, str]] = []
     for m in _CELL.finditer(body):
-        a = _attrs(m.group(1))
-        ref = _REF.match(a.get("r", ""))
+        ref = _CELL_REF.search(m.group(1))
         if not ref or int(ref.group(2)) != row_num:
             raise PatchUnsupported("cell without a reference")
         col = column_index_from_string(ref.group(1))
         if col in values:
             if m.group(3) and "<f" in m.group(3):
                 raise PatchUnsupported("a formula would be overwritten")
-            style = a.get("s")
-            cells.append((col, _cell_xml(f"{ref.group(1)}{row_num}", values[col], style)))
+            style = _CELL_STYLE.search(m.group(1))
+            cells.append(
+                (
+                    col,
+                    _cell_xml(f"{ref.group(1)}{row_num}", values[col], style and style.group(1)),
+                )
+            )
         else:
             cells.append((col, m.group(0)))
     present = {c for c, _ in cells}
@@ -129,6 +207,10 @@ def patch_sheet_xml(xml: str, values: Mapping[tuple[int, int], CellValue]) -> st
     by_row: dict[int, dict[int, CellValue]] = {}
     for (r, c), v in values.items():
         by_row.setdefault(r, {})[c] = v
+    # Rows to set, in order, and a cursor into them: every row number below the cursor has
+    # been written (as a new row or into an existing one), so each sheet row costs O(1) here.
+    wanted = sorted(by_row)
+    cursor = 0
     out: list[str] = []
     pos = 0
     max_row = 0
@@ -138,7 +220,11 @@ def patch_sheet_xml(xml: str, values: Mapping[tuple[int, int], CellValue]) -> st
             raise PatchUnsupported("row without a number")
         r = int(attrs["r"])
         # new rows that come before this one
-        for nr in sorted(k for k in by_row if k < r):
+        while cursor < len(wanted) and wanted[cursor] < r:
+            nr = wanted[cursor]
+            cursor += 1
+            if nr not in by_row:  # already set in an existing row
+                continue
             out.append(data[pos : m.start()])
             pos = m.start()
             out.append(
