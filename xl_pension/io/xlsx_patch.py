@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from xlsxwriter.utility import xl_col_to_name
+
 from .atomic import atomic_path
 
 CellValue = int | str | None
@@ -43,11 +45,7 @@ def column_index_from_string(letters: str) -> int:
 
 def get_column_letter(index: int) -> str:
     """Column letters of a 1-based column number (1 -> "A", 28 -> "AB")."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return xl_col_to_name(index - 1)
 
 
 class PatchUnsupported(Exception):
