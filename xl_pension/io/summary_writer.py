@@ -439,8 +439,7 @@ def _tier_sheet(book: Book, s: TownshipSummary) -> None:
     ws.write_string(0, 0, f"{s.place} 已缴人员缴费档次分布（人）", book.heading)
     headers = [f"{t}元" if t is not None else "其他/未填" for t in s.tiers] + [TOTAL_LABEL]
     rows = []
-    for i, (v, name) in enumerate(zip(s.villages, _names(s), strict=True)):
-        counts = [v.tally.by_tier[t] for t in s.tiers]
+    for i, (counts, name) in enumerate(zip(s.tier_counts, _names(s), strict=True)):
         rows.append(([i + 1, name], [*counts, sum(counts)]))
     labels = [("序号", 5), (VILLAGE_COLUMN.header, 14)]
     write_count_table(book, ws, 1, labels, headers, rows, [True] * len(headers))
