@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
@@ -32,13 +34,22 @@ from xl_pension.io.summary_writer import (
     render_report,
     write_township_summary,
 )
-from xl_pension.reports.summary import competition_ranks, daily_context, summarize, top_bottom
+from xl_pension.reports.summary import (
+    competition_ranks,
+    daily_context,
+    day_table,
+    summarize,
+    tier_columns,
+    tier_table,
+    top_bottom,
+)
 from xl_pension.reports.village import (
     GROUP_AGE,
     GROUP_GOVERNMENT,
     GROUP_NEAR,
     Tally,
     key_groups,
+    tally_of,
     village_from,
 )
 from xl_pension.sample import generate_county
@@ -283,3 +294,40 @@ def test_libreoffice_recalculates_the_same_numbers_and_renders_charts(
     ).stdout
     assert CHART_RATE_TITLE in text and CHART_DAYS_TITLE in text
     assert schema.ROSTER_SHEET not in openpyxl.load_workbook(written).sheetnames
+
+
+@given(
+    days=st.lists(
+        st.dictionaries(
+            st.one_of(st.none(), st.dates(dt.date(2024, 1, 1), dt.date(2024, 12, 31))),
+            st.integers(1, 50),
+            max_size=8,
+        ),
+        max_size=5,
+    ),
+    tiers=st.lists(
+        st.dictionaries(st.sampled_from([None, 200, 300, 500, 1000, 350]), st.integers(1, 50)),
+        max_size=5,
+    ),
+)
+@settings(max_examples=40, deadline=None)
+def test_day_and_tier_pivots_count_what_the_villages_counted(
+    policy: Policy, days: list[dict], tiers: list[dict]
+) -> None:
+    tallies = [Tally() for _ in range(max(len(days), len(tiers)))]
+    for t, counts in zip(tallies, days, strict=False):
+        t.by_day.update(counts)
+    for t, counts in zip(tallies, tiers, strict=False):
+        t.by_tier.update({k if k is None or k in policy.tier_by_amount else None: n
+                          for k, n in counts.items()})  # fmt: skip
+    start, end = policy.collection_start, policy.collection_end
+    table = day_table(tallies, policy)
+    inside = sorted({d for t in tallies for d in t.by_day if d and start <= d <= end})
+    assert table.days == inside
+    assert table.counts == [[t.by_day[d] for t in tallies] for d in inside]
+    assert table.outside == [
+        sum(n for d, n in t.by_day.items() if d and not start <= d <= end) for t in tallies
+    ]
+    assert table.undated == [t.by_day[None] for t in tallies]
+    columns = tier_columns(tally_of(tallies), policy)
+    assert tier_table(tallies, columns) == [[t.by_tier[c] for c in columns] for t in tallies]
