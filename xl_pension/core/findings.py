@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+from .privacy import mask_sensitive
+
 
 class Severity(StrEnum):
     """How bad a finding is. ``UNUSABLE`` ends the command with exit code 2."""
@@ -19,7 +21,8 @@ class Finding:
     """One problem found in a roster.
 
     ``row`` is the Excel row number the user sees (``None`` for whole-file findings), ``column``
-    the Chinese header, ``value`` the offending cell value as text (ID numbers masked), and
+    the Chinese header, ``value`` the offending cell value as text (ID and mobile numbers masked by their shape,
+    whatever the column), and
     ``message`` a Chinese sentence saying what is wrong and how to fix it.
     """
 
@@ -30,6 +33,11 @@ class Finding:
     column: str
     value: str
     message: str
+
+    def __post_init__(self) -> None:
+        # Masking by shape, once, where every finding is made: an ID or phone in any column.
+        object.__setattr__(self, "value", mask_sensitive(self.value))
+        object.__setattr__(self, "message", mask_sensitive(self.message))
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON output."""
