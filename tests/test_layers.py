@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 import xl_pension
 
 PACKAGE = Path(xl_pension.__file__).resolve().parent
@@ -41,15 +39,8 @@ IO_REPORTS_KNOWN = {
     ("io.merge_writer", "reports.merge"),
     ("io.merge_writer", "reports.summary"),
     ("io.notice_html", "reports.notice"),
-    ("io.notice_sheet", "reports.notice"),
-    ("io.remit_writer", "reports.remit"),
     ("io.summary_writer", "reports.summary"),
     ("io.summary_writer", "reports.village"),
-    # arch-plans (#11): the appliers import their plan builders (the plan types are in core/plan)
-    ("io.annotate", "reports.marks_plan"),
-    ("io.compute_writer", "reports.compute_plan"),
-    ("io.notice_sheet", "reports.notice_plan"),
-    ("io.remit_writer", "reports.remit_plan"),
     # declare (#13)
     ("io.declare_writer", "reports.declare"),
 }
@@ -57,8 +48,6 @@ IO_REPORTS_KNOWN = {
 KNOWN_CYCLES = {
     # web (#14, #17): app.py registers the routes of api/pages/announce, which import app
     ("web.announce", "web.api", "web.api_reports", "web.app", "web.pages"),
-    # arch-plans (#11): annotate and the plan applier call each other
-    ("io.annotate", "io.workbook_plan"),
 }
 
 
@@ -245,11 +234,6 @@ def test_io_and_reports_do_not_import_each_other_more_than_today():
     assert sorted(IO_REPORTS_KNOWN - pairs) == [], "gone: delete these from IO_REPORTS_KNOWN"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arch-plans (#11) is removing the ribbon's use of the command line "
-    "(macros/report_macros.py runs commands in-process); delete this mark when it passes",
-)
 def test_the_ribbon_does_not_import_the_command_line():
     offending = [
         str(i)

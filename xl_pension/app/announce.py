@@ -101,6 +101,11 @@ def load_contacts(path: str | Path, policy: Policy, township: Township | None) -
     return ContactsLoaded(book, warnings, townships)
 
 
+def describe_row(f: Finding) -> str:
+    """A finding on a row of the contacts file as one line (for a message or the console)."""
+    return f"专员名单 {f.sheet} 第 {f.row} 行：{f.message}"
+
+
 def targets_for(
     township: Township | None,
     villages: Sequence[str],

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from ..core import catalogue as cat
 from ..core.errors import EXIT_OK
-from ..core.findings import Finding
 from ..core.places import township_named
 from .common import policy_from, say, warn
 
@@ -59,14 +58,9 @@ def _formats(text: str) -> set[str]:
     return chosen | {HTML}
 
 
-def describe_row(f: Finding) -> str:
-    """A finding on a row of the contacts file as one line."""
-    return f"专员名单 {f.sheet} 第 {f.row} 行：{f.message}"
-
-
 def run(args: argparse.Namespace) -> int:
     """Write the posters and leaflets and report."""
-    from ..app.announce import load_contacts, make_announcements, targets_for
+    from ..app.announce import describe_row, load_contacts, make_announcements, targets_for
     from ..core.values import phone_ok, phone_text
 
     policy = policy_from(args)

@@ -21,8 +21,7 @@ OUTPUT_FOLDER = "宣传材料"
 
 def announce(book: Book) -> None:
     """缴费通知: write the poster and the leaflet (HTML, and PDF/PNG when a browser is there)."""
-    from ..app.announce import load_contacts, make_announcements, targets_for
-    from ..commands.announce import describe_row
+    from ..app.announce import describe_row, load_contacts, make_announcements, targets_for
     from ..core.places import township_named
     from ..core.schema import CONTACTS_FILE_NAME
 
