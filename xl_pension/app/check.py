@@ -104,13 +104,15 @@ def check_file(
         write_findings_json(json_to, str(src), result.rows, result.findings)
         result.json = Path(json_to)
     if annotate_to is not None:
-        from ..io.annotate import annotate
         from ..io.atomic import backup
+        from ..io.workbook_plan import apply_planned
+        from ..reports.marks_plan import marks_plan
 
         out = Path(annotate_to)
         if out.exists():
             result.backups.append(backup(src if out.resolve() == src.resolve() else out))
-        annotate(src, out, roster, result.findings)
+        findings = result.findings
+        apply_planned(src, out, lambda anchor: marks_plan(roster, findings, anchor), roster.sheet)
         result.annotated = out
     return result
 

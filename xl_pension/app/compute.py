@@ -43,12 +43,13 @@ def compute_roster(
     """Compute the money of one roster into ``output`` (default :func:`computed_path`; for an
     in-place run :func:`xl_pension.io.formats.in_place_target`, after a backup)."""
     from ..io.atomic import backup
-    from ..io.compute_writer import write_money
+    from ..io.workbook_plan import apply_plan
+    from ..reports.compute_plan import compute_plan
 
     src = Path(src)
     usable = usable_roster(src, policy, skip_invalid=skip_invalid)
     totals = totals_of(usable.money.values())
     out = Path(output) if output is not None else computed_path(src)
     backups = [backup(out)] if out.exists() else []
-    write_money(src, out, usable.checked.roster, usable.money, totals)
+    apply_plan(src, out, compute_plan(usable.checked.roster, usable.money, totals))
     return ComputeRun(src, out, totals, usable.skipped, backups)

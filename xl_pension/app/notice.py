@@ -86,11 +86,14 @@ def write_outputs(src: Path, ctx: NoticeContext, out: Outputs) -> list[Path]:
 
     backups = []
     if out.workbook is not None:
-        from ..io.notice_sheet import write_notice_sheet
+        from ..io.notice_html import notice_texts
+        from ..io.workbook_plan import apply_plan
+        from ..reports.notice_plan import notice_plan
 
+        texts = notice_texts(ctx)  # template errors surface before the workbook is loaded
         if out.workbook.exists():
             backups.append(backup(out.workbook))
-        write_notice_sheet(src, out.workbook, ctx)
+        apply_plan(src, out.workbook, notice_plan(ctx, texts))
     if out.html is not None:
         from ..io.notice_html import write_html
 

@@ -56,13 +56,14 @@ def remit_roster(
 ) -> RemitRun:
     """Write the remittance list of one roster to ``output`` (default :func:`remit_path`)."""
     from ..io.atomic import backup
-    from ..io.remit_writer import write_remit
+    from ..io.new_workbook import write_workbook
     from ..reports.remit import remit_list
+    from ..reports.remit_plan import remit_plan
 
     src = Path(src)
     usable = usable_roster(src, policy, skip_invalid=skip_invalid)
     rl = remit_list(usable.checked.people, usable.money, policy)
     out = Path(output) if output is not None else remit_path(src)
     backups = [backup(out)] if out.exists() else []
-    write_remit(out, policy, usable.checked.roster, rl, deposited)
+    write_workbook(out, remit_plan(policy, usable.checked.roster, rl, deposited))
     return RemitRun(src, out, rl, deposited, usable.skipped, backups)

@@ -67,11 +67,13 @@ def run(args: argparse.Namespace) -> int:
     from ..core.money import Totals, person_money, totals_of
     from ..core.validation import check_roster
     from ..io.atomic import atomic_path
-    from ..io.compute_writer import write_money
+    from ..io.new_workbook import write_workbook
     from ..io.reader import read_roster
-    from ..io.remit_writer import write_remit
     from ..io.roster_writer import write_roster
+    from ..io.workbook_plan import apply_plan
+    from ..reports.compute_plan import compute_plan
     from ..reports.remit import remit_list
+    from ..reports.remit_plan import remit_plan
     from ..sample import generate_county
 
     policy = policy_from(args)
@@ -112,9 +114,11 @@ def run(args: argparse.Namespace) -> int:
         counts = count_by_severity(checked.findings)
         money = {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
         totals = totals_of(money.values())
-        write_money(path, path, roster, money, totals)
+        apply_plan(path, path, compute_plan(roster, money, totals))
         rl = remit_list(checked.people, money, policy)
-        write_remit(path.with_name(f"{path.stem}_解缴清单.xlsx"), policy, roster, rl, None)
+        write_workbook(
+            path.with_name(f"{path.stem}_解缴清单.xlsx"), remit_plan(policy, roster, rl, None)
+        )
         county_totals.merge(totals)
         cash += rl.total
         say(f"   {v.township.name:<6}{v.village:<6}{len(v.records):>5}{counts['error']:>5}"

@@ -1,7 +1,8 @@
 """Mark findings in the roster workbook itself: cell fill, a note, and a ``校验结果`` sheet.
 
 The marks are planned once (:func:`xl_pension.reports.marks_plan.marks_plan`); this module is
-the openpyxl side of applying them. Every value, formula, fill, note, data validation and sheet
+the openpyxl side of applying them (:func:`.workbook_plan.apply_planned` loads the book, lets
+the caller plan against its merged cells with :func:`merged_anchor`, and saves). Every value, formula, fill, note, data validation and sheet
 the user had is kept. The original fill and note of each marked cell are stored in a hidden
 sheet so that a re-run (or :func:`remove_marks`) restores them exactly and removes only our own
 marks, whichever front end made them.
@@ -10,9 +11,7 @@ marks, whichever front end made them.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
 from copy import copy
-from pathlib import Path
 
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
@@ -21,7 +20,6 @@ from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.findings import Finding
 from ..core.marking import (
     ERROR_FILL,
     KEEP_NOTE,
@@ -31,8 +29,7 @@ from ..core.marking import (
     WARNING_FILL,
 )
 from ..core.plan import Marks
-from ..core.roster import Roster
-from .workbook_plan import apply_to_workbook, argb, set_text_safe
+from .cells import argb, set_text_safe
 
 __all__ = ["ERROR_FILL", "MARKS_SHEET", "NOTE_SEPARATOR", "RESULT_SHEET", "WARNING_FILL"]
 
@@ -127,19 +124,3 @@ def apply_marks(wb: Workbook, marks: Marks) -> None:
         note = Comment(text, marks.author)
         note.width, note.height = marks.note_size
         cell.comment = note
-
-
-def annotate(src: str | Path, out: str | Path, roster: Roster, findings: Sequence[Finding]) -> Path:
-    """Write a copy of ``src`` to ``out`` (atomically) with the findings marked."""
-    from ..reports.marks_plan import marks_plan
-    from .atomic import atomic_path
-    from .formats import load_editable
-
-    src, out = Path(src), Path(out)
-    wb = load_editable(src)  # an .xls/.ods input: a values copy, saved as .xlsx
-    ws = wb[roster.sheet]
-    plan = marks_plan(roster, findings, lambda r, c: merged_anchor(ws, r, c))
-    apply_to_workbook(wb, plan)
-    with atomic_path(out) as tmp:
-        wb.save(tmp)
-    return out

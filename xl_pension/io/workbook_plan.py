@@ -9,6 +9,7 @@ New workbooks are written by :mod:`.new_workbook`. Every ``str`` value is stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
 from pathlib import Path
 
@@ -20,21 +21,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.plan import CellValue, PrintSetup, SheetEdit, SheetPlan, Style, WorkbookPlan
+from ..core.plan import PrintSetup, SheetEdit, SheetPlan, Style, WorkbookPlan
+from .annotate import apply_marks, merged_anchor, remove_marks
 from .atomic import atomic_path
+from .cells import argb, set_text_safe
 from .xlsx_patch import PatchUnsupported, patch_cells
-
-
-def argb(color: str) -> str:
-    """openpyxl's opaque ARGB of an ``RRGGBB`` colour."""
-    return "FF" + color.lstrip("#").upper()[-6:]
-
-
-def set_text_safe(cell: XlCell, value: CellValue) -> None:
-    """Store ``value``; text that starts with ``=`` stays text instead of becoming a formula."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
 
 
 def _font(style: Style, base: Font | None = None) -> Font:
@@ -176,8 +167,6 @@ def activate(wb: Workbook, name: str) -> None:
 
 def apply_to_workbook(wb: Workbook, plan: WorkbookPlan) -> None:
     """Apply ``plan`` to a workbook loaded with openpyxl."""
-    from .annotate import apply_marks, remove_marks
-
     if plan.marks is not None:
         remove_marks(wb)
     for name in plan.delete:
@@ -216,6 +205,26 @@ def apply_plan(src: str | Path, out: str | Path, plan: WorkbookPlan) -> Path:
         keep_vba = editable.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
         wb = openpyxl.load_workbook(editable, keep_vba=keep_vba, rich_text=True)
     apply_to_workbook(wb, plan)
+    with atomic_path(out) as tmp:
+        wb.save(tmp)
+    return out
+
+
+Anchor = Callable[[int, int], tuple[int, int]]
+
+
+def apply_planned(
+    src: str | Path, out: str | Path, plan_for: Callable[[Anchor], WorkbookPlan], sheet: str
+) -> Path:
+    """Like :func:`apply_plan`, for a plan that depends on the workbook's merged cells: load
+    ``src`` (an ``.xls``/``.ods`` as a values copy), call ``plan_for`` with the function giving
+    the top-left cell of the merged range at (row, column) of ``sheet``, apply, save atomically."""
+    from .formats import load_editable
+
+    src, out = Path(src), Path(out)
+    wb = load_editable(src)
+    ws = wb[sheet]
+    apply_to_workbook(wb, plan_for(lambda r, c: merged_anchor(ws, r, c)))
     with atomic_path(out) as tmp:
         wb.save(tmp)
     return out

@@ -1,7 +1,7 @@
 """The plan of ``compute``: the money columns of every person and the totals line.
 
-Made once from the roster and its money; the file engine (``io.compute_writer``) and the ribbon
-(``macros.roster_macros``) apply it.
+Made once from the roster and its money; the file engine (``io.workbook_plan.apply_plan``) and
+the ribbon (``macros.roster_macros``) apply it.
 """
 
 from __future__ import annotations

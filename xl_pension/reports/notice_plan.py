@@ -3,7 +3,7 @@
 A4 portrait, fitted to one page wide, the table's header row repeated on every printed page,
 "第 &P 页 共 &N 页" in the footer, the title and paragraphs merged across the table, bordered
 cells, the village committee's sign-off under the right half of the table. Made once from the
-notice and its rendered texts; ``notice`` (``io.notice_sheet``) and the ribbon's 生成公示
+notice and its rendered texts; ``notice`` (``io.workbook_plan.apply_plan``) and the ribbon's 生成公示
 (``macros.notice_macros``) apply it.
 """
 

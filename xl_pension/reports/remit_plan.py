@@ -4,7 +4,7 @@ one line per year paid (正常 and each 补缴 year), full ID numbers, 内部资
 Title, the village and its count and total, one row a receipt, the totals line, the
 reconciliation with the bank slip (when its amount is known) and the signature lines. Made once
 from the :class:`~xl_pension.reports.remit.RemitList`; ``remit`` writes it as a new workbook
-(``io.remit_writer``), the ribbon's 解缴清单 as a sheet of the open roster.
+(``io.new_workbook.write_workbook``), the ribbon's 解缴清单 as a sheet of the open roster.
 """
 
 from __future__ import annotations

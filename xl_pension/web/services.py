@@ -218,11 +218,18 @@ def _usable(
 
 def annotated(store: Store, submission: Submission, folder: Path) -> Path:
     """The workbook with its problems marked (``validate --annotate``)."""
-    from ..io.annotate import annotate
+    from ..io.workbook_plan import apply_planned
+    from ..reports.marks_plan import marks_plan
 
     checked = store.checked(submission.id)
     out = folder / "annotated.xlsx"
-    annotate(_original(store, submission, folder), out, checked.roster, checked.findings)
+    roster, findings = checked.roster, checked.findings
+    apply_planned(
+        _original(store, submission, folder),
+        out,
+        lambda anchor: marks_plan(roster, findings, anchor),
+        roster.sheet,
+    )
     return out
 
 
@@ -230,13 +237,13 @@ def computed(
     store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
 ) -> Path:
     """The workbook with its money columns filled (``compute``)."""
-    from ..io.compute_writer import write_money
+    from ..io.workbook_plan import apply_plan
+    from ..reports.compute_plan import compute_plan
 
     checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
     out = folder / "computed.xlsx"
-    write_money(
-        _original(store, submission, folder), out, checked.roster, money, totals_of(money.values())
-    )
+    plan = compute_plan(checked.roster, money, totals_of(money.values()))
+    apply_plan(_original(store, submission, folder), out, plan)
     return out
 
 
@@ -244,12 +251,14 @@ def remit(
     store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
 ) -> Path:
     """The 缴费人清单 of offline payments (``remit``)."""
-    from ..io.remit_writer import write_remit
+    from ..io.new_workbook import write_workbook
     from ..reports.remit import remit_list
+    from ..reports.remit_plan import remit_plan
 
     checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
     out = folder / "remit.xlsx"
-    write_remit(out, policy, checked.roster, remit_list(checked.people, money, policy), None)
+    rl = remit_list(checked.people, money, policy)
+    write_workbook(out, remit_plan(policy, checked.roster, rl, None))
     return out
 
 
