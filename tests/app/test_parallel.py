@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xl_pension.app.folders import check_job
+from xl_pension.app.folders import check_job, checked_of
 from xl_pension.app.parallel import jobs, map_files
 from xl_pension.io.roster_writer import write_roster
 
@@ -29,4 +29,4 @@ def test_check_job_reports_an_unusable_file_instead_of_raising(tmp_path: Path, p
     assert [status for status, _ in results] == ["unusable", "ok"] * 2
     message, code = results[0][1]
     assert code == "template.not_roster" and "bad.xlsx" in message
-    assert results[1][1].roster.village == "王庄村"
+    assert checked_of(results[1][1]).roster.village == "王庄村"

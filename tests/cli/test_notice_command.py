@@ -355,7 +355,13 @@ def test_format_html_writes_no_workbooks(tmp_path: Path, policy: Policy, capsys)
     out = capsys.readouterr().out
     assert "工作表" not in out and f"汇总页面：{html / '公示汇总.html'}" in out
     made = sorted(str(p.relative_to(html)) for p in html.rglob("*") if p.is_file())
-    assert made == ["公示汇总.html", "城关街道/村0_公示.html", "渔沃街道/村1_公示.html"]
+    assert made == [
+        "公示汇总.html",
+        "城关街道/公示汇总.html",
+        "城关街道/村0_公示.html",
+        "渔沃街道/公示汇总.html",
+        "渔沃街道/村1_公示.html",
+    ]
     for rel in made:  # the same pages as with the workbooks
         assert (html / rel).read_bytes() == (both / rel).read_bytes()
     assert not list(src.rglob("*_公示*"))
@@ -411,10 +417,41 @@ def test_folder_run_in_workers_is_the_same_as_in_one_process(
     assert ("公示汇总.html" in files) == (fmt != "sheet")
     assert any(f.endswith(".xlsx") for f in files) == (fmt != "html")
     if fmt != "sheet":
-        combined = files["公示汇总.html"].decode("utf-8")
+        index = files["公示汇总.html"].decode("utf-8")
+        towns = ("城关街道", "渔沃街道")
+        assert [f'href="{t}/公示汇总.html"' in index for t in towns] == [True, True]
+        assert '<section class="notice"' not in index  # an index, not the whole county
+        combined = "".join(files[f"{t}/公示汇总.html"].decode("utf-8") for t in towns)
         titles = re.findall(r"<h1>(村\d)2024年度", combined)
         expected_order = [p.stem for p in sorted(rosters, key=lambda p: p.relative_to(src).parts)]
         assert titles == expected_order  # villages in file order, as one process does them
+
+
+def test_a_county_folder_gets_one_page_per_township_and_an_index(
+    tmp_path: Path, policy: Policy
+) -> None:
+    src = tmp_path / "county"
+    county_folder(src, policy)
+    make_roster(src / "丙村.xlsx", policy, "丙村", 6, seed=42)  # sorts before the folders
+    make_roster(src / "直属村.xlsx", policy, "直属村", 5, seed=43)  # and after them
+    assert main(["notice", str(src), "--start", START, "--format", "html", "--skip-invalid"]) == 0
+    index = (src / "公示汇总.html").read_text(encoding="utf-8")
+    pages = re.findall(r'<a href="([^"]+)">([^<]+)</a></td><td class="num">(\d+)</td>'
+                       r'<td class="num">(\d+)</td>', index)  # fmt: skip
+    assert [(href, label) for href, label, _, _ in pages] == [
+        ("城关街道/公示汇总.html", "城关街道"),
+        ("渔沃街道/公示汇总.html", "渔沃街道"),
+        ("公示汇总_本文件夹.html", "county"),  # the rosters directly in the folder
+    ]
+    for href, _, villages, people in pages:
+        page = (src / href).read_text(encoding="utf-8")
+        assert page.count('<section class="notice"') == int(villages)
+        assert len(html_people(page)) == int(people)
+    every = sorted(src.rglob("*_公示.html"))
+    assert sum(int(v) for *_, v, _ in pages) == len(every)
+    assert sum(int(p) for *_, p in pages) == sum(
+        len(html_people(p.read_text("utf-8"))) for p in every
+    )
 
 
 def test_other_errors_still_end_a_folder_run(

@@ -139,15 +139,28 @@ class UsableRoster:
     skipped: list[int]
 
 
-def usable_roster(path: str | Path, policy: Policy, *, skip_invalid: bool) -> UsableRoster:
+def usable_roster(
+    path: str | Path, policy: Policy, *, skip_invalid: bool, once: bool = False
+) -> UsableRoster:
     """Read and validate a roster for compute, notice or remit.
 
     Raises :class:`RosterRefused` (exit 1, carrying the errors) when the roster has errors,
     unless ``skip_invalid``: then the rows with errors are left out and listed in ``skipped``.
+    ``once``: take the checked records from the cache beside the roster when neither it nor
+    the rules changed (:mod:`xl_pension.app.cache`); the raw records are then not kept, so
+    only a use case that reads the roster (notice), not one that writes its cells back from
+    them (compute), may ask for it.
     """
-    from ..io.reader import read_roster
+    if once:
+        from .cache import checked_once
 
-    checked = check_roster(read_roster(path), policy)
+        stored = checked_once(path, policy)
+        checked, money = stored.checked(), stored.money()
+    else:
+        from ..io.reader import read_roster
+
+        checked = check_roster(read_roster(path), policy)
+        money = {p.row: (None if p.has_error else person_money(p, policy)) for p in checked.people}
     errors = checked.errors
     if errors and not skip_invalid:
         name = Path(path).name
@@ -155,5 +168,4 @@ def usable_roster(path: str | Path, policy: Policy, *, skip_invalid: bool) -> Us
         refused.file, refused.errors = name, errors
         raise refused
     skipped = sorted({p.row for p in checked.people if p.has_error})
-    money = {p.row: (None if p.has_error else person_money(p, policy)) for p in checked.people}
     return UsableRoster(checked, money, skipped)

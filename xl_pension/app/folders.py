@@ -2,7 +2,8 @@
 
 Used by the folder use cases (summary, merge, notice of a folder): :func:`roster_folder`
 refuses a missing folder, a file given as a folder or a folder without rosters (exit 2);
-:func:`check_job` reads and validates one roster in a worker process.
+:func:`check_job` gives the checked records of one roster in a worker process (checked once:
+kept in the cache beside the roster, :mod:`xl_pension.app.cache`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..core import catalogue as cat
-from ..core.errors import UnusableInputError, XlPensionError
+from ..core.errors import UnusableInputError
 from ..core.policy import Policy, load_policy
+
+if TYPE_CHECKING:
+    from ..core.validation import Checked
 
 # Files our commands write next to rosters, and backups: never read back as rosters.
 _OUTPUT_STEM = re.compile(r"(_公示|_计算|_校验|_解缴清单|_缴费人清单|申报清单|\.bak\d*)$")
@@ -88,22 +93,28 @@ def cached_policy(path: str | None) -> Policy:
 
 
 def check_job(job: tuple[str, str | None]) -> tuple[str, object]:
-    """Worker for folder runs: read and validate one roster file.
+    """Worker for folder runs: the checked records of one roster file, checked once
+    (:func:`~xl_pension.app.cache.check_once`: from the cache beside the roster when neither
+    its content nor the rules changed).
 
-    ``job`` is (roster path, policy path). Returns ``("ok", Checked)`` — with the raw records
-    dropped, the parsed people carry everything the summaries need — or ``("unusable",
-    (message, code))`` for a file that is not a roster.
+    ``job`` is (roster path, policy path). Returns ``("ok", packed)`` — a packed
+    :class:`~xl_pension.app.checked.CheckedRoster` (plain tuples, small to send back;
+    :func:`checked_of` turns it into the :class:`~xl_pension.core.validation.Checked` the
+    reports take, without the raw records) — or ``("unusable", (message, code))`` for a file
+    that is not a roster.
     """
-    from ..core.validation import check_roster
-    from ..io.reader import read_roster
+    from .cache import OK, check_once
 
     path, policy_path = job
-    try:
-        checked = check_roster(read_roster(path), cached_policy(policy_path))
-    except XlPensionError as exc:
-        return "unusable", (exc.message, exc.code)
-    checked.roster.records = []
-    return "ok", checked
+    status, value = check_once(path, cached_policy(policy_path))
+    return (status, value.pack()) if status == OK else (status, value)
+
+
+def checked_of(packed: tuple) -> Checked:
+    """The :class:`~xl_pension.core.validation.Checked` of a :func:`check_job` result."""
+    from .checked import CheckedRoster
+
+    return CheckedRoster.unpack(packed).checked()
 
 
 def relative(path: Path, root: Path) -> str:

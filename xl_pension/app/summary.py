@@ -20,7 +20,7 @@ from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy
 from ..reports.summary import FileFinding
-from .folders import check_job, nothing_readable, relative, roster_folder
+from .folders import check_job, checked_of, nothing_readable, relative, roster_folder
 from .parallel import map_files
 from .progress import Progress
 
@@ -47,7 +47,8 @@ def is_our_output(path: Path) -> bool:
 def read_rosters(
     root: Path, paths: list[Path], policy: Policy, progress: Progress | None
 ) -> Iterator[tuple[str, Checked | FileFinding | None]]:
-    """Read and check ``paths`` on every core; yield, in order, each file (relative to
+    """Read and check ``paths`` on every core (each once: unchanged rosters come from the
+    cache beside them); yield, in order, each file (relative to
     ``root``) with its checked roster, the problem of a file that is not a readable roster, or
     ``None`` for one of our own summary or merge workbooks (skipped, not a problem)."""
     from ..reports.summary import problem
@@ -57,7 +58,7 @@ def read_rosters(
     for path, (status, payload) in zip(paths, outcomes, strict=True):
         file = relative(path, root)
         if status == "ok":
-            yield file, payload
+            yield file, checked_of(payload)
         elif is_our_output(path):
             yield file, None
         else:

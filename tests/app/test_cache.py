@@ -1,0 +1,128 @@
+"""Check once: a roster's checked records are kept beside it and reused while its content and
+the rules are unchanged; any change of content (whatever its modification time) checks again."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl_pension.app import cache
+from xl_pension.app.checked import CheckedRoster
+from xl_pension.cli import main
+from xl_pension.core.policy import Policy
+from xl_pension.core.validation import check_roster
+from xl_pension.io.reader import read_roster
+from xl_pension.io.roster_writer import write_roster
+from xl_pension.sample import generate_county
+
+
+@pytest.fixture
+def folder(tmp_path: Path, policy: Policy) -> Path:
+    """A township folder of three generated rosters, with mistakes in them."""
+    county = generate_county(
+        policy, seed=5, mistake_rate=0.1, townships=1, villages_per_township=3, min_people=20,
+        max_people=30,
+    )  # fmt: skip
+    for v in county.villages:
+        write_roster(tmp_path / v.file, policy, v.township, v.village, v.records)
+    return tmp_path / county.villages[0].township.name
+
+
+def _fresh(path: Path, policy: Policy):
+    checked = check_roster(read_roster(path), policy)
+    checked.roster.records = []
+    return checked
+
+
+def test_stored_records_give_back_exactly_a_fresh_check(folder: Path, policy: Policy) -> None:
+    for path in sorted(folder.glob("*.xlsx")):
+        fresh = _fresh(path, policy)
+        assert fresh.findings  # the generated mistakes are there
+        assert cache.check_once(path, policy)[0] == cache.OK  # checked now, stored
+        stored = cache.checked_once(path, policy)  # from the cache
+        again = stored.checked()
+        assert again.people == fresh.people and again.findings == fresh.findings
+        assert again.roster == fresh.roster
+        assert CheckedRoster.unpack(stored.pack()).checked() == again
+        money = stored.money()
+        assert any(m is not None for m in money.values())
+        assert all(money[p.row] is None for p in again.people if p.has_error)
+    assert (folder / cache.CACHE_NAME).exists()
+
+
+def test_a_warm_run_reads_no_roster(
+    folder: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in folder.glob("*.xlsx"):
+        cache.checked_once(path, policy)
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a roster was read again")
+
+    monkeypatch.setattr("xl_pension.io.reader.read_roster", no_reading)
+    for path in folder.glob("*.xlsx"):
+        assert cache.checked_once(path, policy).records
+
+
+def test_changed_content_is_checked_again_even_with_the_old_mtime(
+    folder: Path, policy: Policy
+) -> None:
+    path = sorted(folder.glob("*.xlsx"))[0]
+    before = cache.checked_once(path, policy)
+    stat = path.stat()
+    wb = openpyxl.load_workbook(path)
+    ws = wb["花名册"]
+    ws.cell(row=3, column=before.columns["name"], value="张三")  # same-looking size, new name
+    wb.save(path)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # the old modification time
+    after = cache.checked_once(path, policy)
+    assert after.records[0].person.name == "张三"
+    assert after.checked().people == _fresh(path, policy).people
+
+
+def test_other_rules_do_not_share_entries(folder: Path, policy: Policy, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    cache.checked_once(path, policy)
+    other = replace(policy, id="other-2024", path=str(tmp_path / "none.toml"))
+    assert cache.fingerprint(other) != cache.fingerprint(policy)
+    assert cache.lookup(path, cache.fingerprint(other))[0] is None
+    assert cache.lookup(path, cache.fingerprint(policy))[0] is not None
+
+
+def test_files_that_are_not_rosters_are_reported_every_time(tmp_path: Path, policy: Policy) -> None:
+    bad = tmp_path / "说明.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "这不是花名册"
+    wb.save(bad)
+    status, (message, code) = cache.check_once(bad, policy)
+    assert status == cache.UNUSABLE and code == "template.not_roster" and "说明.xlsx" in message
+    assert cache.lookup(bad, cache.fingerprint(policy))[0] is None
+    assert cache.check_once(bad, policy) == (status, (message, code))
+
+
+def test_an_unwritable_or_damaged_cache_only_means_checking_again(
+    folder: Path, policy: Policy
+) -> None:
+    path = sorted(folder.glob("*.xlsx"))[0]
+    (folder / cache.CACHE_NAME).write_bytes(b"not a database")
+    value = cache.checked_once(path, policy)
+    assert value.checked().people == _fresh(path, policy).people
+
+
+def test_summary_warm_equals_cold(folder: Path, tmp_path: Path) -> None:
+    cold, warm = tmp_path / "cold.xlsx", tmp_path / "warm.xlsx"
+    assert main(["summary", str(folder), "-o", str(cold), "--date", "2024-05-06"]) == 1
+    assert (folder / cache.CACHE_NAME).exists()
+    assert main(["summary", str(folder), "-o", str(warm), "--date", "2024-05-06"]) == 1
+    a, b = openpyxl.load_workbook(cold), openpyxl.load_workbook(warm)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        values = [list(r) for r in a[name].iter_rows(values_only=True)]
+        assert values == [list(r) for r in b[name].iter_rows(values_only=True)], name
+    shutil.rmtree(folder)

@@ -1,0 +1,174 @@
+"""Check once: the checked records of each roster, kept beside it until its content changes.
+
+Every folder that holds rosters gets a hidden SQLite file (:data:`CACHE_NAME`) with one entry a
+roster file: its size and modification time, the SHA-256 of its content, the fingerprint of the
+rules it was checked by (the policy file, the checking code, the record layout) and the packed
+:class:`~xl_pension.app.checked.CheckedRoster`. Files that are not usable rosters are not kept
+(the fault may pass: a file still being copied, a locked file). A later
+summary, merge or notice takes the entry instead of reading and checking the file again when
+the content hash and the fingerprint match; a size that differs skips the hashing. An entry
+whose check depends on the day (a birth date after the day it was checked) holds for that day
+only.
+
+The cache is an accelerator, never a source of truth: a folder that cannot be written, a
+damaged cache file or a locked one simply means the roster is checked again.
+``XL_PENSION_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from ..core.errors import XlPensionError
+from ..core.policy import Policy
+from .checked import PACK_FORMAT, CheckedRoster, depends_on_the_day
+
+CACHE_NAME = ".xl-pension-cache.sqlite"
+OK, UNUSABLE = "ok", "unusable"
+_SOURCES = ("core", "io", "app/checked.py", "app/cache.py")  # what a check depends on
+_SCHEMA = """CREATE TABLE IF NOT EXISTS checked (
+    name TEXT NOT NULL, fingerprint TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, valid_on TEXT NOT NULL,
+    payload BLOB NOT NULL, PRIMARY KEY (name, fingerprint))"""
+Outcome = tuple[str, object]  # (OK, CheckedRoster) or (UNUSABLE, (message, code))
+
+
+def enabled() -> bool:
+    """False when ``XL_PENSION_NO_CACHE`` is set to anything but 0 or empty."""
+    return os.environ.get("XL_PENSION_NO_CACHE", "").strip() in ("", "0")
+
+
+@lru_cache(maxsize=8)
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(str(PACK_FORMAT).encode())
+    for source in _SOURCES:
+        path = package / source
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(package).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(policy: Policy) -> str:
+    """What a check depends on besides the file: the policy (its file's bytes, or its values
+    when it was not loaded from a file) and the checking code."""
+    digest = hashlib.sha256(_code_digest().encode())
+    digest.update(policy.id.encode())
+    try:
+        digest.update(Path(policy.path).read_bytes())
+    except OSError:
+        digest.update(repr(policy).encode())
+    return digest.hexdigest()
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+@contextmanager
+def _connect(folder: Path) -> Iterator[sqlite3.Connection]:
+    """The folder's cache database, in one transaction, closed afterwards."""
+    db = sqlite3.connect(folder / CACHE_NAME, timeout=30)
+    try:
+        with db:
+            db.execute(_SCHEMA)
+            yield db
+    finally:
+        db.close()
+
+
+def lookup(path: Path, print_: str) -> tuple[CheckedRoster | None, str]:
+    """The stored checked records of ``path`` under the rules ``print_`` (None when there are
+    none or they are stale) and the file's content hash ('' when it could not be hashed)."""
+    try:
+        stat = path.stat()
+        digest = content_hash(path)
+    except OSError:
+        return None, ""
+    db_file = path.parent / CACHE_NAME
+    if not db_file.exists():
+        return None, digest
+    try:
+        with _connect(path.parent) as db:
+            row = db.execute(
+                "SELECT size, sha256, valid_on, payload FROM checked "
+                "WHERE name = ? AND fingerprint = ?",
+                (path.name, print_),
+            ).fetchone()
+    except sqlite3.Error:
+        return None, digest
+    if row is None:
+        return None, digest
+    size, sha256, valid_on, payload = row
+    if size != stat.st_size or sha256 != digest:
+        return None, digest
+    if valid_on and valid_on != dt.date.today().isoformat():
+        return None, digest
+    try:
+        return CheckedRoster.unpack(pickle.loads(payload)), digest
+    except Exception:  # an entry this version cannot read: check again
+        return None, digest
+
+
+def store(path: Path, print_: str, digest: str, checked: CheckedRoster) -> None:
+    """Keep ``checked`` for ``path`` (checked from content ``digest``); a folder that cannot
+    be written is left without a cache."""
+    payload = pickle.dumps(checked.pack(), protocol=pickle.HIGHEST_PROTOCOL)
+    valid_on = dt.date.today().isoformat() if depends_on_the_day(checked) else ""
+    try:
+        stat = path.stat()
+        if content_hash(path) != digest:  # changed while it was being checked
+            return
+        with _connect(path.parent) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (path.name, print_, stat.st_size, stat.st_mtime_ns, digest, valid_on, payload),
+            )
+    except (OSError, sqlite3.Error):
+        return
+
+
+def check_now(path: Path, policy: Policy) -> CheckedRoster:
+    """Read and check a roster file now (raises :class:`XlPensionError` for a file that is not
+    a usable roster)."""
+    from ..core.validation import check_roster
+    from ..io.reader import read_roster
+
+    return CheckedRoster.of(check_roster(read_roster(path), policy), policy)
+
+
+def checked_once(path: str | Path, policy: Policy) -> CheckedRoster:
+    """The checked records of a roster file: from the cache beside it when its content and
+    the rules are unchanged, else read and checked now (and kept). A file that cannot be used
+    raises :class:`XlPensionError` every time (nothing is kept of it: the fault may pass)."""
+    path = Path(path)
+    if not enabled():
+        return check_now(path, policy)
+    print_ = fingerprint(policy)
+    found, digest = lookup(path, print_)
+    if found is not None:
+        return found
+    checked = check_now(path, policy)
+    if digest:
+        store(path, print_, digest, checked)
+    return checked
+
+
+def check_once(path: str | Path, policy: Policy) -> Outcome:
+    """:func:`checked_once` as an outcome: ``(OK, CheckedRoster)`` or ``(UNUSABLE, (message,
+    code))``, for per-file workers."""
+    try:
+        return OK, checked_once(path, policy)
+    except XlPensionError as exc:
+        return UNUSABLE, (exc.message, exc.code)

@@ -1,0 +1,192 @@
+"""Checked records: a roster read and checked once, kept as one plain record a person.
+
+A :class:`CheckedRoster` is what checking one roster file under one policy yields, in a form
+that can be stored (the CLI's cache beside the rosters, the web service's database) and turned
+back into the :class:`~xl_pension.core.validation.Checked` the reports take, identical to a
+fresh check. Each :class:`CheckedRecord` is one person: the parsed values, the money (``None``
+for rows with errors or nobody paying), the error and warning counts and the finding codes.
+
+:meth:`CheckedRoster.pack` / :meth:`CheckedRoster.unpack` turn it into plain tuples (ints,
+strings, dates, no classes) that pickle small and load fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import operator
+from dataclasses import dataclass, field
+
+from ..core.findings import Finding, Severity
+from ..core.money import Money, person_money
+from ..core.policy import Policy
+from ..core.roster import Roster
+from ..core.validation import Checked, Person
+
+PERSON_FIELDS = tuple(f.name for f in dataclasses.fields(Person) if f.name != "findings")
+MONEY_FIELDS = tuple(f.name for f in dataclasses.fields(Money))
+_ROSTER_FIELDS = (
+    "sheet",
+    "header_row",
+    "columns",
+    "extra_headers",
+    "meta",
+    "last_row",
+    "county_categories",
+)
+_SEVERITIES = {s.value: s for s in Severity}
+PACK_FORMAT = 2  # bump when the packed layout changes
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRecord:
+    """One person of a checked roster: parsed values (with the row's findings) and money."""
+
+    person: Person
+    money: Money | None
+
+    @property
+    def errors(self) -> int:
+        """Findings of this row that are errors."""
+        return sum(1 for f in self.person.findings if f.severity is not Severity.WARNING)
+
+    @property
+    def warnings(self) -> int:
+        """Findings of this row that are warnings."""
+        return len(self.person.findings) - self.errors
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The finding codes of this row, in the order they were found."""
+        return tuple(f.code for f in self.person.findings)
+
+    def as_row(self) -> dict[str, object]:
+        """Flat plain values (for a table): the person's fields, ``money_*`` fields (``None``
+        without money), ``errors``, ``warnings`` and ``codes`` (comma-separated)."""
+        row: dict[str, object] = {name: getattr(self.person, name) for name in PERSON_FIELDS}
+        row["backpay_years"] = ",".join(map(str, self.person.backpay_years))
+        for name in MONEY_FIELDS:
+            row[f"money_{name}"] = getattr(self.money, name) if self.money else None
+        row.update(errors=self.errors, warnings=self.warnings, codes=",".join(self.codes))
+        return row
+
+
+@dataclass
+class CheckedRoster:
+    """A roster file checked under a policy: where its data is, file-level findings, people."""
+
+    file: str  # as the reader named it
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    extra_headers: dict[int, str]
+    meta: dict[str, str]
+    last_row: int
+    county_categories: dict[str, str]  # the county list's 人员类别 per ID (written by split)
+    totals_rows: list[int]
+    head_findings: list[Finding]  # the reader's, then the column findings (before the rows')
+    reader_findings: int  # how many of head_findings the reader made (Roster.findings)
+    records: list[CheckedRecord] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, checked: Checked, policy: Policy) -> CheckedRoster:
+        """The checked records of a fresh check (money computed for rows without errors)."""
+        roster = checked.roster
+        per_row = sum(len(p.findings) for p in checked.people)
+        head = checked.findings[: len(checked.findings) - per_row]
+        records = [
+            CheckedRecord(p, None if p.has_error else person_money(p, policy))
+            for p in checked.people
+        ]
+        return cls(
+            file=roster.file,
+            totals_rows=list(roster.totals_rows),
+            head_findings=list(head),
+            reader_findings=len(roster.findings),
+            records=records,
+            **{name: getattr(roster, name) for name in _ROSTER_FIELDS},
+        )
+
+    def checked(self) -> Checked:
+        """The :class:`Checked` the reports take (the roster without its raw records)."""
+        roster = Roster(
+            file=self.file,
+            totals_rows=list(self.totals_rows),
+            findings=self.head_findings[: self.reader_findings],
+            **{name: getattr(self, name) for name in _ROSTER_FIELDS},
+        )
+        people = [r.person for r in self.records]
+        findings = list(self.head_findings)
+        for p in people:
+            findings.extend(p.findings)
+        return Checked(roster=roster, people=people, findings=findings)
+
+    def money(self) -> dict[int, Money | None]:
+        """The money of each row (``None``: errors, or nothing paid)."""
+        return {r.person.row: r.money for r in self.records}
+
+    def pack(self) -> tuple:
+        """Plain tuples (no classes) of everything here, for storing."""
+        people = tuple(
+            (
+                tuple(getattr(r.person, name) for name in PERSON_FIELDS),
+                tuple(_pack_finding(f) for f in r.person.findings),
+                None if r.money is None else _money_values(r.money),
+            )
+            for r in self.records
+        )
+        return (
+            PACK_FORMAT,
+            self.file,
+            tuple(getattr(self, name) for name in _ROSTER_FIELDS),
+            tuple(self.totals_rows),
+            tuple(_pack_finding(f) for f in self.head_findings),
+            self.reader_findings,
+            people,
+        )
+
+    @classmethod
+    def unpack(cls, data: tuple) -> CheckedRoster:
+        """The inverse of :meth:`pack`; ``ValueError`` for another pack format."""
+        version, file, roster_values, totals_rows, head, reader_findings, people = data
+        if version != PACK_FORMAT:
+            raise ValueError(f"pack format {version}")
+        records = []
+        for values, findings, money in people:
+            person = Person(*values)
+            person.findings = [_unpack_finding(f) for f in findings]
+            records.append(CheckedRecord(person, None if money is None else Money(*money)))
+        return cls(
+            file=file,
+            totals_rows=list(totals_rows),
+            head_findings=[_unpack_finding(f) for f in head],
+            reader_findings=reader_findings,
+            records=records,
+            **dict(zip(_ROSTER_FIELDS, roster_values, strict=True)),
+        )
+
+
+_money_values = operator.attrgetter(*MONEY_FIELDS)  # a Money's values, in field order
+
+
+def _pack_finding(f: Finding) -> tuple:
+    return (f.code, f.severity.value, f.sheet, f.row, f.column, f.value, f.message)
+
+
+def _unpack_finding(t: tuple) -> Finding:
+    code, severity, sheet, row, column, value, message = t
+    return Finding(code, _SEVERITIES[severity], sheet, row, column, value, message)
+
+
+def depends_on_the_day(checked: CheckedRoster) -> bool:
+    """True when the check would change on a later day: an ID number's birth date lies after
+    the day of the check (reported as not real today, it becomes real on that day)."""
+    from ..core import catalogue as cat
+    from ..core import idnum
+
+    for r in checked.records:
+        if any(f.code == cat.ID_BIRTHDATE.code for f in r.person.findings):
+            born = idnum.birth_date(r.person.id_number)
+            if born is not None and born > dt.date.today():
+                return True
+    return False
