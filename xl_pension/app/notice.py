@@ -4,9 +4,12 @@ One roster (:func:`notice_roster`): the sheet goes into a copy ``<stem>_公示.x
 roster (or into the roster itself with ``in_place``, after a backup) and ``<stem>_公示.html`` is
 written beside it; ``output_dir`` puts both there instead. A folder (:func:`notice_folder`):
 every roster under it gets its notice, plus one combined ``公示汇总.html`` with each village on
-its own pages; the villages are done in worker processes (:func:`notice_file`) and reported in
-file order to the front end's ``on_village`` callback. ``format`` ``html`` writes only the HTML
-pages, ``sheet`` only the workbooks. Nothing here prints.
+its own pages — or, when the folder holds several township folders, one such page in each and
+an index ``公示汇总.html`` linking them (no page holds the whole county); the villages are done
+in worker processes (:func:`notice_file`, the checked records taken from the cache beside each
+roster when it is unchanged) and reported in file order to the front end's ``on_village``
+callback. ``format`` ``html`` writes only the HTML pages, ``sheet`` only the workbooks.
+Nothing here prints.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ from ..core.findings import Finding
 from ..core.policy import Policy
 from .check import RosterRefused, usable_roster
 from .folders import cached_policy, find_rosters
+from .notice_pages import CombinedPages, group_of
 from .parallel import map_files
 from .progress import Progress
 
 if TYPE_CHECKING:
     from ..reports.notice import NoticeContext
 
-COMBINED_HTML = "公示汇总.html"
 NOTICE_SUFFIX = "_公示"
 BOTH, HTML, SHEET = "both", "html", "sheet"  # what to write
 MAKING = "生成公示"  # the progress label of a folder run
@@ -183,7 +186,7 @@ def notice_file(job: NoticeJob) -> NoticeResult:
         from ..reports.notice import build_notice
 
         policy = cached_policy(job.policy)
-        usable = usable_roster(src, policy, skip_invalid=job.skip_invalid)
+        usable = usable_roster(src, policy, skip_invalid=job.skip_invalid, once=True)
         ctx = build_notice(usable.checked, usable.money, policy, job.start, job.phone)
         backups = write_outputs(src, ctx, out)
     except RosterRefused as exc:
@@ -204,8 +207,9 @@ def notice_file(job: NoticeJob) -> NoticeResult:
 
 @dataclass
 class FolderNoticeRun:
-    """A folder run: the villages done (file order), people, the combined page (``None`` when
-    only sheets are written) and the files skipped (not rosters) or refused (errors).
+    """A folder run: the villages done (file order; their contexts without rows), people, the
+    combined page or index (``None`` when only sheets are written) and the files skipped (not
+    rosters) or refused (errors).
 
     ``error`` is set (exit 2) when no file of the folder was a usable roster; the front end
     reports the run, then raises it.
@@ -237,14 +241,14 @@ def notice_folder(
     progress: Progress | None = None,
     on_village: VillageDone | None = None,
 ) -> FolderNoticeRun:
-    """Notices of every roster under ``root`` (on every core) and the combined HTML.
+    """Notices of every roster under ``root`` (on every core) and the combined HTML pages
+    (:mod:`~xl_pension.app.notice_pages`: one page, or one per township folder and an index).
 
     ``on_village`` hears of each village's result in file order, before a FAILED one ends the
     run (its error is raised). Refused (exit 2): no roster file; none usable sets ``error``.
     """
-    from ..io.notice_html import write_html
-
     root = Path(root)
+    out_root = Path(options.output_dir or root)
     files = find_rosters(root)
     if not files:
         raise cat.FILE_MISSING.error("folder", root=root)
@@ -264,10 +268,12 @@ def notice_folder(
             )
         )
     run = FolderNoticeRun()
+    groups = [group_of(src.relative_to(root)) for src in files]
+    pages = None if options.format == SHEET else CombinedPages(out_root, groups)
     # closing(): an error that ends the run (FAILED) shuts the pool down, after the villages
     # already handed to it, before it is reported
     with closing(map_files(notice_file, jobs, MAKING, progress=progress)) as results:
-        for src, result in zip(files, results, strict=True):
+        for src, group, result in zip(files, groups, results, strict=True):
             rel = src.relative_to(root)
             if on_village is not None:
                 on_village(rel, result)
@@ -278,11 +284,12 @@ def notice_folder(
             elif result.status == FAILED:
                 raise result.error(result.message, code=result.code)
             elif result.notice is not None:
-                run.done.append(result.notice)
+                if pages is not None:  # villages in file order, a township at a time
+                    pages.add(group, result.notice)
+                run.done.append(replace(result.notice, rows=[]))
                 run.people += result.people
-    if run.done and options.format != SHEET:  # the combined page, villages in file order
-        run.combined = Path(options.output_dir or root) / COMBINED_HTML
-        write_html(run.combined, run.done)
+    if pages is not None:
+        run.combined = pages.finish()
     if not run.done and not run.refused:
         run.error = cat.TEMPLATE_NOT_ROSTER.error("folder", root=root)
     return run

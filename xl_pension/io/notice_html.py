@@ -25,6 +25,7 @@ INTRO_TEMPLATE = "notice_intro.j2"
 FOOTER_TEMPLATE = "notice_footer.j2"
 SIGNOFF_TEMPLATE = "notice_signoff.j2"
 HTML_TEMPLATE = "notice.html.j2"
+INDEX_TEMPLATE = "notice_index.html.j2"
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,25 @@ def write_html(
 ) -> Path:
     """Write the HTML of one or more notices atomically (UTF-8)."""
     html = render_html(contexts, title=title)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One combined page listed on the index page."""
+
+    label: str  # township (folder) name
+    href: str  # the page, relative to the index, '/'-separated
+    villages: int
+    people: int
+
+
+def write_index(path: str | Path, title: str, pages: Sequence[IndexEntry]) -> Path:
+    """Write the index page that links the townships' combined notice pages (UTF-8)."""
+    html = _render(INDEX_TEMPLATE, {"doc_title": title, "pages": pages}, None)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
