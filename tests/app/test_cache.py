@@ -126,3 +126,21 @@ def test_summary_warm_equals_cold(folder: Path, tmp_path: Path) -> None:
         values = [list(r) for r in a[name].iter_rows(values_only=True)]
         assert values == [list(r) for r in b[name].iter_rows(values_only=True)], name
     shutil.rmtree(folder)
+
+
+def test_folder_workers_send_the_stored_records_and_read_no_roster_when_warm(
+    folder: Path, policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl_pension.app.folders import check_job, checked_of
+
+    paths = sorted(folder.glob("*.xlsx"))
+    cold = [check_job((str(p), None)) for p in paths]
+    monkeypatch.setattr("xl_pension.io.reader.read_roster", lambda *a, **k: 1 / 0)
+    warm = [check_job((str(p), None)) for p in paths]
+    assert [status for status, _ in warm] == [cache.OK] * len(paths)
+    for path, (_, a), (_, b) in zip(paths, cold, warm, strict=True):
+        assert checked_of(a) == checked_of(b)
+        monkeypatch.undo()
+        fresh = _fresh(path, policy)
+        assert checked_of(b).people == fresh.people and checked_of(b).findings == fresh.findings
+        monkeypatch.setattr("xl_pension.io.reader.read_roster", lambda *a, **k: 1 / 0)

@@ -88,9 +88,10 @@ def _connect(folder: Path) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
-def lookup(path: Path, print_: str) -> tuple[CheckedRoster | None, str]:
-    """The stored checked records of ``path`` under the rules ``print_`` (None when there are
-    none or they are stale) and the file's content hash ('' when it could not be hashed)."""
+def lookup_payload(path: Path, print_: str) -> tuple[bytes | None, str]:
+    """The stored, pickled :meth:`CheckedRoster.pack` of ``path`` under the rules ``print_``
+    (None when there is none or it is stale) and the file's content hash ('' when it could not
+    be hashed). The payload is not unpickled here: a worker sends it on as it is."""
     try:
         stat = path.stat()
         digest = content_hash(path)
@@ -115,16 +116,37 @@ def lookup(path: Path, print_: str) -> tuple[CheckedRoster | None, str]:
         return None, digest
     if valid_on and valid_on != dt.date.today().isoformat():
         return None, digest
+    return bytes(payload), digest
+
+
+def lookup(path: Path, print_: str) -> tuple[CheckedRoster | None, str]:
+    """:func:`lookup_payload`, unpacked (None as well for an entry that cannot be read)."""
+    payload, digest = lookup_payload(path, print_)
+    if payload is None:
+        return None, digest
     try:
-        return CheckedRoster.unpack(pickle.loads(payload)), digest
+        return unpickled(payload), digest
     except Exception:  # an entry this version cannot read: check again
         return None, digest
 
 
-def store(path: Path, print_: str, digest: str, checked: CheckedRoster) -> None:
-    """Keep ``checked`` for ``path`` (checked from content ``digest``); a folder that cannot
-    be written is left without a cache."""
-    payload = pickle.dumps(checked.pack(), protocol=pickle.HIGHEST_PROTOCOL)
+def pickled(checked: CheckedRoster) -> bytes:
+    """The stored form of checked records: the pickle of their plain-tuple pack."""
+    return pickle.dumps(checked.pack(), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpickled(payload: bytes) -> CheckedRoster:
+    """The inverse of :func:`pickled`."""
+    return CheckedRoster.unpack(pickle.loads(payload))
+
+
+def store(
+    path: Path, print_: str, digest: str, checked: CheckedRoster, payload: bytes | None = None
+) -> None:
+    """Keep ``checked`` (``payload``: its :func:`pickled` form, if made already) for ``path``
+    (checked from content ``digest``); a folder that cannot be written is left without a
+    cache."""
+    payload = payload if payload is not None else pickled(checked)
     valid_on = dt.date.today().isoformat() if depends_on_the_day(checked) else ""
     try:
         stat = path.stat()
@@ -170,5 +192,30 @@ def check_once(path: str | Path, policy: Policy) -> Outcome:
     code))``, for per-file workers."""
     try:
         return OK, checked_once(path, policy)
+    except XlPensionError as exc:
+        return UNUSABLE, (exc.message, exc.code)
+
+
+def packed_once(path: str | Path, policy: Policy) -> bytes:
+    """:func:`checked_once` in its :func:`pickled` form, without unpickling a stored entry
+    (what a folder worker sends back)."""
+    path = Path(path)
+    if not enabled():
+        return pickled(check_now(path, policy))
+    print_ = fingerprint(policy)
+    payload, digest = lookup_payload(path, print_)
+    if payload is not None:
+        return payload
+    checked = check_now(path, policy)
+    payload = pickled(checked)
+    if digest:
+        store(path, print_, digest, checked, payload)
+    return payload
+
+
+def check_once_packed(path: str | Path, policy: Policy) -> Outcome:
+    """:func:`packed_once` as an outcome: ``(OK, bytes)`` or ``(UNUSABLE, (message, code))``."""
+    try:
+        return OK, packed_once(path, policy)
     except XlPensionError as exc:
         return UNUSABLE, (exc.message, exc.code)

@@ -94,27 +94,26 @@ def cached_policy(path: str | None) -> Policy:
 
 def check_job(job: tuple[str, str | None]) -> tuple[str, object]:
     """Worker for folder runs: the checked records of one roster file, checked once
-    (:func:`~xl_pension.app.cache.check_once`: from the cache beside the roster when neither
-    its content nor the rules changed).
+    (:func:`~xl_pension.app.cache.check_once_packed`: from the cache beside the roster when
+    neither its content nor the rules changed).
 
-    ``job`` is (roster path, policy path). Returns ``("ok", packed)`` — a packed
-    :class:`~xl_pension.app.checked.CheckedRoster` (plain tuples, small to send back;
-    :func:`checked_of` turns it into the :class:`~xl_pension.core.validation.Checked` the
-    reports take, without the raw records) — or ``("unusable", (message, code))`` for a file
-    that is not a roster.
+    ``job`` is (roster path, policy path). Returns ``("ok", payload)`` — the pickled pack of
+    a :class:`~xl_pension.app.checked.CheckedRoster` (plain tuples, small to send back and
+    sent as stored; :func:`checked_of` turns it into the
+    :class:`~xl_pension.core.validation.Checked` the reports take, without the raw records) —
+    or ``("unusable", (message, code))`` for a file that is not a roster.
     """
-    from .cache import OK, check_once
+    from .cache import check_once_packed
 
     path, policy_path = job
-    status, value = check_once(path, cached_policy(policy_path))
-    return (status, value.pack()) if status == OK else (status, value)
+    return check_once_packed(path, cached_policy(policy_path))
 
 
-def checked_of(packed: tuple) -> Checked:
+def checked_of(payload: bytes) -> Checked:
     """The :class:`~xl_pension.core.validation.Checked` of a :func:`check_job` result."""
-    from .checked import CheckedRoster
+    from .cache import unpickled
 
-    return CheckedRoster.unpack(packed).checked()
+    return unpickled(payload).checked()
 
 
 def relative(path: Path, root: Path) -> str:
