@@ -22,8 +22,11 @@ def test_benchmark_small_scale_completes(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(out.read_text(encoding="utf-8"))
     stages = data["stages"]
-    for name in ("split", "validate_compute", "notices", "summaries", "merge"):
+    timed = ("split", "validate_compute", "notices", "summaries", "merge")
+    for name in (*timed, "summaries_warm", "merge_warm", "pandas_peer"):
         assert stages[name]["seconds"] > 0 and stages[name]["rows"] > 0
+        assert stages[name]["cpu"] > 0 and stages[name]["peak_mb"] > 0  # the process tree's
     assert stages["raw_read"]["seconds"] > 0 and stages["raw_write"]["seconds"] > 0
     assert "| merge |" in proc.stdout and " x |" in proc.stdout  # ratios are in the table
+    assert "| merge_warm |" in proc.stdout and "pandas peer script" in proc.stdout
     assert data["validate_2000"] > 0 and data["import_macros"] < 5
