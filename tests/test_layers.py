@@ -44,11 +44,6 @@ IO_REPORTS_KNOWN = {
     # declare (#13)
     ("io.declare_writer", "reports.declare"),
 }
-# Cycles that predate this test, each with who removes it; the list may only shrink.
-KNOWN_CYCLES = {
-    # web (#14, #17): app.py registers the routes of api/pages/announce, which import app
-    ("web.announce", "web.api", "web.api_reports", "web.app", "web.pages"),
-}
 
 
 @dataclass(frozen=True)
@@ -216,8 +211,7 @@ def test_imports_point_downward_only():
 
 def test_no_import_cycle():
     found = {tuple(group) for group in cycles(IMPORTS)}
-    assert sorted(found - KNOWN_CYCLES) == [], "modules that import each other"
-    assert sorted(KNOWN_CYCLES - found) == [], "gone: delete these from KNOWN_CYCLES"
+    assert sorted(found) == [], "modules that import each other"
 
 
 def test_nothing_below_the_front_ends_prints():

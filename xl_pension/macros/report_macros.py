@@ -41,36 +41,31 @@ def _status_bar(book: Book, what: str):
     return progress
 
 
-def _finish(book: Book, what: str, out: Path, exit_code: int) -> None:
+def _run(book: Book, what: str, use_case) -> None:
+    """Run ``use_case(folder, policy, progress=...)`` on the working folder; open and report
+    its output."""
+    folder = _folder(book)
+    policy = load_policy_setting(load_settings())
+    status(book, f"正在生成{what}（{folder}）……")
+    try:
+        done = use_case(folder, policy, progress=_status_bar(book, what))
+    finally:
+        status(book, None)
     if getattr(book.app.engine, "name", "") != "remote":
-        cosmetic(lambda: book.app.books.open(str(out)))
-    note = "" if exit_code == EXIT_OK else SEE_SHEETS
-    alert(book, f"已生成{what}：{out}。{note}{SAVED_ONLY}")
+        cosmetic(lambda: book.app.books.open(str(done.output)))
+    note = "" if done.exit_code == EXIT_OK else SEE_SHEETS
+    alert(book, f"已生成{what}：{done.output}。{note}{SAVED_ONLY}")
 
 
 def summary(book: Book) -> None:
     """乡镇汇总: the township summary of every roster in the working folder."""
     from ..app.summary import summarize_folder
 
-    folder = _folder(book)
-    policy = load_policy_setting(load_settings())
-    status(book, f"正在生成乡镇汇总（{folder}）……")
-    try:
-        done = summarize_folder(folder, policy, progress=_status_bar(book, "乡镇汇总"))
-    finally:
-        status(book, None)
-    _finish(book, "乡镇汇总", done.output, done.exit_code)
+    _run(book, "乡镇汇总", summarize_folder)
 
 
 def merge(book: Book) -> None:
     """合并上报: the county merge (ranking, duplicates, unplaced rows) of the working folder."""
     from ..app.merge import merge_county
 
-    folder = _folder(book)
-    policy = load_policy_setting(load_settings())
-    status(book, f"正在生成全县汇总（{folder}）……")
-    try:
-        done = merge_county(folder, policy, progress=_status_bar(book, "全县汇总"))
-    finally:
-        status(book, None)
-    _finish(book, "全县汇总", done.output, done.exit_code)
+    _run(book, "全县汇总", merge_county)

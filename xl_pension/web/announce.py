@@ -15,8 +15,8 @@ from starlette.routing import Route
 
 from . import services
 from .api import api
-from .app import WebConfig
 from .auth import Session
+from .config import WebConfig
 
 
 @api

@@ -26,8 +26,8 @@ from ..core.errors import XlPensionError
 from ..core.findings import count_by_severity
 from ..core.places import township_named
 from . import services
-from .app import WebConfig, json_error
 from .auth import COOKIE, SESSION_LIFETIME, Session, client_key, current_session, user_key
+from .config import WebConfig, json_error
 from .uploads import unpack
 
 log = logging.getLogger("xl_pension.web")
@@ -309,9 +309,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def routes() -> list[Route]:
-    """The API routes."""
-    from . import api_reports
-
+    """The API routes (the reports' routes are in :mod:`.api_reports`)."""
     return [
         Route("/api/login", login, methods=["POST"]),
         Route("/api/logout", logout, methods=["POST"]),
@@ -320,5 +318,4 @@ def routes() -> list[Route]:
         Route("/api/submissions", submission_list),
         Route("/api/submissions/{sid:int}", submission_detail),
         Route("/api/submissions/{sid:int}/{what}", download),
-        *api_reports.routes(),
     ]

@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse, Response
 from ..reports.summary import rate_text
 from . import services
 from .api import XLSX, _date, _file, api
-from .app import WebConfig, json_error
 from .auth import Session
+from .config import WebConfig, json_error
 
 
 def tally_json(t) -> dict:

@@ -8,10 +8,7 @@ log-in, and errors turned into one Chinese sentence (never a traceback).
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
-from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -22,33 +19,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..app.store import Store
 from ..core import catalogue as cat
 from ..core.paths import templates_dir
-from ..core.policy import Policy
-from .auth import Throttle, csrf_ok, current_session
-from .uploads import Limits, size_text
+from . import announce, api, api_reports, pages
+from .auth import csrf_ok, current_session
+from .config import WebConfig, json_error
+from .uploads import size_text
 
 log = logging.getLogger("xl_pension.web")
-
-
-@dataclass
-class WebConfig:
-    """Everything the service needs: the store, the policy and its limits."""
-
-    store: Store
-    policy: Policy
-    limits: Limits = field(default_factory=Limits)
-    keep_until: dt.date | None = None  # originals kept until (default: end of the policy year)
-    throttle: Throttle = field(default_factory=Throttle)
-    secure_cookie: bool = False  # set when served over HTTPS
-
-    @property
-    def keep_originals_until(self) -> dt.date:
-        """The day uploaded originals may be purged after."""
-        return self.keep_until or dt.date(self.policy.year, 12, 31)
-
-
-def json_error(status: int, message: str, code: str = "error") -> JSONResponse:
-    """A JSON error: ``{"error": message, "code": code}``."""
-    return JSONResponse({"error": message, "code": code}, status_code=status)
 
 
 class BodyLimit:
@@ -125,10 +101,9 @@ class CsrfGuard:
 
 def create_app(config: WebConfig) -> Starlette:
     """The web service's ASGI app over ``config``."""
-    from . import announce, api, pages
-
     routes = [
         *api.routes(),
+        *api_reports.routes(),
         *announce.routes(),
         *pages.routes(),
         Mount("/static", StaticFiles(directory=templates_dir() / "web" / "static"), name="static"),
@@ -144,11 +119,6 @@ async def _internal_error(request, exc: Exception) -> JSONResponse:
     # The type only: an exception's text or traceback could hold a roster's values.
     log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return json_error(500, "服务器内部错误，操作未完成；请稍后重试或联系技术人员。", "internal")
-
-
-def dumps(data: object) -> str:
-    """JSON with Chinese text as is."""
-    return json.dumps(data, ensure_ascii=False)
 
 
 __all__ = ["Route", "WebConfig", "create_app", "json_error"]

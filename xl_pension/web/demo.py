@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..app.accounts import ROLE_NAMES, add_account
 from . import services
-from .app import WebConfig
+from .config import WebConfig
 from .uploads import sniff
 
 DEMO_SEED = 2024
