@@ -296,6 +296,42 @@ def test_libreoffice_recalculates_the_same_numbers_and_renders_charts(
     assert schema.ROSTER_SHEET not in openpyxl.load_workbook(written).sheetnames
 
 
+def _members(path: Path) -> dict[str, bytes]:
+    """The parts of an xlsx file, without its creation time (docProps/core.xml)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_detail_rows_in_bulk_are_the_same_file_as_the_write_calls(
+    township: Path, policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xl_pension.io.bulk_rows import BulkRowsWorksheet
+
+    results, problems, _ = collect(township, find_rosters(township), policy)
+    summary = summarize(results, policy, report_date=DAY, problems=problems)
+    assert any(d.money is None for v in summary.villages for d in v.details)  # blank cells
+    report = render_report("daily.j2", daily_context(summary, policy))
+    answers: list[bool] = []
+    store = BulkRowsWorksheet.store_rows
+
+    def spy(self, *args, **kwargs) -> bool:
+        answers.append(store(self, *args, **kwargs))
+        return answers[-1]
+
+    monkeypatch.setattr(BulkRowsWorksheet, "store_rows", spy)
+    bulk = write_township_summary(
+        tmp_path / "bulk.xlsx", summary, policy, report=report, root=township
+    )
+    monkeypatch.setattr(BulkRowsWorksheet, "store_rows", lambda self, *a, **k: False)
+    calls = write_township_summary(
+        tmp_path / "calls.xlsx", summary, policy, report=report, root=township
+    )
+    assert answers == [True]
+    assert _members(bulk) == _members(calls)
+
+
 @given(
     days=st.lists(
         st.dictionaries(

@@ -9,14 +9,12 @@ example), and the hidden ``_meta`` and ``_lists`` sheets.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
 
 from .. import __version__
 from ..core.money import amount_due
@@ -40,6 +38,7 @@ from ..core.schema import (
     Type,
 )
 from .atomic import atomic_path
+from .bulk_rows import BulkRowsWorksheet
 
 PREPARED_ROWS = 2000  # rows below the header that carry dropdowns and rules in an empty roster
 FONT = "等线"
@@ -145,38 +144,10 @@ def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
         ws.write_string(row, col, str(value), fmt)
 
 
-class _Unsupported(Exception):
-    """A value the fast path of :class:`_RosterWorksheet` leaves to the ``write_*`` calls."""
-
-
-# Longer strings may need truncating to Excel's limit, numbers beyond these may not be finite:
-# both are left to the ordinary write_* path.
-_MAX_FAST_STRING = 32767 // 2
-_MAX_INT = 10**300
-
-
-class _RosterWorksheet(Worksheet):
-    """The 花名册 sheet: its data rows are stored compactly and written to the XML in one pass.
-
-    Through ``write_string``/``write_number``/``write_datetime`` xlsxwriter keeps every cell as an
-    object and writes it with several calls each; for the ~10,000 cells of a big village that was
-    two thirds of the time of :func:`write_roster`. Here the rows below the header are converted
-    once (strings to shared-string indexes, in the same order, dates to serial numbers), then
-    written by :meth:`_write_rows` with xlsxwriter's own row tags, after the title and header rows
-    it wrote itself. The file is byte-for-byte the one the ``write_*`` calls make
-    (``tests/test_roster_writer.py`` compares both, so an xlsxwriter upgrade that changes its
-    internals shows there); values it does not handle make :meth:`store_data_rows` return
-    ``False`` so that the caller writes them the ordinary way.
-
-    A stored row is a flat list ``[code, value, code, value, ...]`` in column order: ``code`` is
-    the 0-based column of a string (``value`` its shared-string index) or ``~column`` of a number.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._data_first = 0
-        self._data_rows: list[list[object]] = []
-        self._data_formats: list[Format] = []
+class _RosterWorksheet(BulkRowsWorksheet):
+    """The 花名册 sheet: its data rows are stored compactly and written in one pass
+    (:class:`~xl_pension.io.bulk_rows.BulkRowsWorksheet`); the file is byte-for-byte the one
+    the ``write_*`` calls make (``tests/io/test_roster_writer.py`` compares both)."""
 
     def store_data_rows(
         self,
@@ -186,128 +157,9 @@ class _RosterWorksheet(Worksheet):
         formats: list[Format],
     ) -> bool:
         """Keep ``records`` as the rows from ``first`` (0-based), column ``c`` being
-        ``records[i][keys[c]]`` in format ``formats[c]`` (``None`` values are not written).
-
-        Returns ``False``, storing nothing, when a value needs the ordinary ``write_*`` path
-        (a string over 16,383 characters, a number that is not finite, rows past the sheet end)
-        or when the sheet already has cells, row settings or comments from row ``first`` on.
-        """
-        below = range(first, self.xls_rowmax)
-        if any(r in below for r in (*self.table, *self.row_info, *self.comments)):
-            return False  # written after the table's rows: nothing else may be at or below
-        if first + len(records) > self.xls_rowmax:
-            return False
-        try:
-            rows = [self._convert_row(rec, keys) for rec in records]
-        except _Unsupported:
-            return False
-        index = self.str_table._get_shared_string_index  # in the order write_string would
-        for r, cells in enumerate(rows, start=first):
-            if not cells:
-                continue
-            for k in range(0, len(cells), 2):
-                if cells[k] >= 0:  # type: ignore[operator]
-                    cells[k + 1] = index(cells[k + 1])
-            self._check_dimensions(r, _column(cells[0]))
-            self._check_dimensions(r, _column(cells[-2]))
-        self._data_first, self._data_rows, self._data_formats = first, rows, list(formats)
-        return True
-
-    def _convert_row(self, rec: Mapping[str, object], keys: list[str]) -> list[object]:
-        """A record as a stored row (strings not yet indexed), as :func:`_write_value` writes it."""
-        cells: list[object] = []
-        append = cells.append
-        get = rec.get
-        for c, key in enumerate(keys):
-            value = get(key)
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is str:  # nearly every cell: plain str and int first
-                if len(value) > _MAX_FAST_STRING:
-                    raise _Unsupported
-                append(c)
-            elif kind is int:
-                if not -_MAX_INT < value < _MAX_INT:
-                    raise _Unsupported
-                append(~c)
-            else:
-                is_string, value = self._convert_other(value)
-                append(c if is_string else ~c)
-            append(value)
-        return cells
-
-    def _convert_other(self, value: object) -> tuple[bool, object]:
-        """(is_string, text or number) of a value that is not a plain ``str`` or ``int``."""
-        if isinstance(value, bool):
-            return True, str(value)
-        if isinstance(value, (int, float)):
-            try:
-                finite = math.isfinite(value)
-            except OverflowError:
-                finite = False
-            if not finite:
-                raise _Unsupported
-            return False, value
-        if isinstance(value, dt.datetime):
-            return False, self._convert_date_time(value)
-        if isinstance(value, dt.date):
-            return False, self._convert_date_time(dt.datetime(value.year, value.month, value.day))
-        text = str(value)
-        if len(text) > _MAX_FAST_STRING:
-            raise _Unsupported
-        return True, text
-
-    def _calculate_spans(self) -> None:
-        super()._calculate_spans()
-        spans = self.row_spans
-        for r, cells in enumerate(self._data_rows, start=self._data_first):
-            if not cells:
-                continue
-            block, lo, hi = r // 16, _column(cells[0]) + 1, _column(cells[-2]) + 1
-            if block in spans:
-                a, b = spans[block].split(":")
-                lo, hi = min(lo, int(a)), max(hi, int(b))
-            spans[block] = f"{lo}:{hi}"
-
-    def _write_rows(self) -> None:
-        if not self._data_rows:
-            super()._write_rows()
-            return
-        first = self._data_first
-        if any(r >= first for r in (*(r for r, c in self.table.items() if c), *self.row_info)):
-            raise RuntimeError("cells or row settings were added to the stored data rows")
-        super()._write_rows()  # the title and header rows, kept in the table
-        # '<c r="' + letter + row + tail + value + '</v></c>', tail by column code:
-        # '" s="7" t="s"><v>' for a string, '" s="7"><v>' for a number (code ~column).
-        n_cols = len(self._data_formats)
-        xf = [f._get_xf_index() for f in self._data_formats]
-        letter = {c: xl_col_to_name(c) for c in range(n_cols)}
-        tail = {c: f'" s="{xf[c]}" t="s"><v>' for c in range(n_cols)}
-        for c in range(n_cols):
-            letter[~c] = letter[c]
-            tail[~c] = f'" s="{xf[c]}"><v>'
-        write = self.fh.write
-        spans = self.row_spans
-        for r, cells in enumerate(self._data_rows, start=self._data_first):
-            if not cells:
-                continue
-            self._write_row(r, spans.get(r // 16))
-            n = r + 1
-            parts = []
-            for k in range(0, len(cells), 2):
-                code, value = cells[k], cells[k + 1]
-                if code >= 0:  # type: ignore[operator]
-                    parts.append(f'<c r="{letter[code]}{n}{tail[code]}{value}</v></c>')
-                else:
-                    parts.append(f'<c r="{letter[code]}{n}{tail[code]}{value:.16G}</v></c>')
-            parts.append("</row>")
-            write("".join(parts))
-
-
-def _column(code: object) -> int:
-    """The 0-based column of a stored cell's code (``~column`` for a number)."""
-    return code if code >= 0 else ~code  # type: ignore[operator,return-value]
+        ``records[i][keys[c]]`` in format ``formats[c]`` (``None`` values are not written);
+        ``False`` when they need the ordinary ``write_*`` path (:meth:`store_rows`)."""
+        return self.store_rows(first, ([rec.get(k) for k in keys] for rec in records), formats)
 
 
 def _list_sources() -> list[str]:

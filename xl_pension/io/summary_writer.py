@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -42,6 +42,7 @@ from ..reports.village import (
     Tally,
 )
 from .atomic import atomic_path
+from .bulk_rows import BulkRowsWorksheet
 
 FONT = "等线"
 SUMMARY_SHEET, CHART_SHEET, TIER_SHEET, DAY_SHEET = "汇总", "图表", "档次分布", "日进度"
@@ -105,10 +106,18 @@ class Book:
             self.total[kind] = add({**f, "bold": True, "bg_color": "#F2F2F2"})
             self.check[kind] = add({**f, **check})
 
-    def sheet(self, name: str, *, landscape: bool = True, repeat: int | None = None) -> Worksheet:
+    def sheet(
+        self,
+        name: str,
+        *,
+        landscape: bool = True,
+        repeat: int | None = None,
+        worksheet_class: type[Worksheet] | None = None,
+    ) -> Worksheet:
         """A new sheet for A4 printing: fitted to the page width, numbered pages, row
-        ``repeat`` (0-based) repeated on every page."""
-        ws = self.wb.add_worksheet(name)
+        ``repeat`` (0-based) repeated on every page (``worksheet_class``: xlsxwriter's, or
+        :class:`~xl_pension.io.bulk_rows.BulkRowsWorksheet` for a sheet of many rows)."""
+        ws = self.wb.add_worksheet(name, worksheet_class=worksheet_class)
         ws.set_paper(9)
         if landscape:
             ws.set_landscape()
@@ -489,22 +498,29 @@ def _key_sheet(book: Book, s: TownshipSummary, policy: Policy) -> None:
 
 
 def _detail_sheet(book: Book, s: TownshipSummary, policy: Policy) -> None:
-    ws = book.sheet(DETAIL_SHEET, repeat=0)
+    ws = book.sheet(DETAIL_SHEET, repeat=0, worksheet_class=BulkRowsWorksheet)
     header = {m.key: m.header for m in measures(policy)}
     columns(book, ws, 0, [(h or header[k], w) for k, h, w in _DETAIL])
     kinds = ["count", "", "", "", "", "", "count", "", "date", "", *(["money"] * 5), "", "count"]
-    r = 1
+    rows = list(_detail_rows(s))
+    formats = [book.cell[kind or "text"] for kind in kinds]
+    if not ws.store_rows(1, rows, formats, string_format=book.cell["text"], blanks=True):
+        for r, values in enumerate(rows, start=1):
+            write_row(book, ws, r, values, kinds)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(_DETAIL) - 1)
+
+
+def _detail_rows(s: TownshipSummary) -> Iterator[list[object]]:
+    """The 明细 rows: one a person of every village (plain str/int/date/None values)."""
     for i, v in enumerate(s.villages, start=1):
         for d in v.details:
             m = d.money
             money = [getattr(m, k) for k in _MONEY_KEYS] if m else [None] * len(_MONEY_KEYS)
             counted = COUNTED if m else "否（有错误）"
-            values = [i, v.township, v.label, d.group, d.name, d.masked_id, d.tier, d.method,
-                      d.pay_date, counted, *money, v.file, d.row]  # fmt: skip
-            write_row(book, ws, r, values, kinds)
-            r += 1
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(r - 1, 1), len(_DETAIL) - 1)
+            day = d.pay_date.date() if isinstance(d.pay_date, dt.datetime) else d.pay_date
+            yield [i, v.township, v.label, d.group, d.name, d.masked_id, d.tier, d.method,
+                   day, counted, *money, v.file, d.row]  # fmt: skip
 
 
 def write_township_summary(
