@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from contextlib import suppress
 
 from . import __version__
 from .core.errors import EXIT_UNUSABLE, XlPensionError
@@ -66,9 +69,39 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _console_never_fails() -> None:
+    """A console that cannot show a character (GBK and an emoji or an extension-B character in a
+    file name) shows an escape instead of ending the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(ValueError, OSError):  # a detached or closed stream: nothing to do
+                reconfigure(errors="backslashreplace")
+
+
+def _terminate_as_exit(signum: int, frame: object) -> None:
+    """SIGTERM (a closed console, ``kill``) unwinds like Ctrl+C, so temporary files are removed."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _console_never_fails()
+    previous: dict[int, object] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP", "SIGBREAK"):
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                previous[number] = signal.signal(number, _terminate_as_exit)
+    try:
+        return _run(argv)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)  # type: ignore[arg-type]
+
+
+def _run(argv: list[str]) -> int:
     selected = next((a for a in argv if a in COMMANDS), None)
     parser = build_parser(selected or "")
     args = parser.parse_args(argv)
@@ -83,6 +116,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if os.environ.get("XL_PENSION_DEBUG"):
+            raise
+        from .io.faults import os_fault
+
+        fault = os_fault(exc)
+        print(f"错误：{fault.message}", file=sys.stderr)
+        return fault.exit_code
+    except MemoryError:
+        from .io.faults import out_of_memory
+
+        fault = out_of_memory()
+        print(f"错误：{fault.message}", file=sys.stderr)
+        return fault.exit_code
     except Exception as exc:
         if os.environ.get("XL_PENSION_DEBUG"):
             raise

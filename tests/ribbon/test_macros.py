@@ -645,6 +645,19 @@ def test_an_unexpected_error_is_one_sentence_and_a_log(xw, monkeypatch, tmp_path
     assert "ZeroDivisionError: boom" in log.read_text(encoding="utf-8")
 
 
+def test_an_os_fault_is_one_sentence_naming_the_file(xw, monkeypatch) -> None:
+    import errno
+
+    def full_disk(book) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "D:/村/王庄村.xlsx")
+
+    monkeypatch.setattr(macros, "resolve", lambda tag: full_disk)
+    book = book_of(xw, not_rosters(xw)[0])
+    assert macros.run("validate", book) == 2
+    text = the_alert(actions(book))
+    assert "磁盘空间不足" in text and "王庄村.xlsx" in text and "内部错误" not in text
+
+
 def test_every_tag_resolves_to_a_function() -> None:
     for tag in macros.MACROS:
         assert callable(macros.resolve(tag)), tag

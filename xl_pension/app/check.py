@@ -10,6 +10,7 @@ roster with errors (:class:`RosterRefused`, exit 1, the errors as data) or, with
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,16 +80,30 @@ def check_file(
     *,
     json_to: str | Path | None = None,
     annotate_to: str | Path | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> CheckResult:
     """Check one roster file; optionally write the findings JSON and an annotated workbook.
 
     ``annotate_to`` may be the roster itself (a backup ``*.bak.xlsx`` is made first, as for any
-    existing file replaced). Nothing is printed; an unusable file gives a result whose
-    ``error`` is set (no workbook is annotated then).
+    existing file replaced; the read and the write then hold the roster's write lock, see
+    :func:`xl_pension.io.locks.guarded_write`, ``on_wait`` told when another run holds it).
+    Nothing is printed; an unusable file gives a result whose ``error`` is set (no workbook is
+    annotated then).
     """
+    src = Path(path)
+    if annotate_to is None:
+        return _check_file(src, policy, json_to, None)
+    from ..io.locks import guarded_write
+
+    with guarded_write(src, Path(annotate_to), on_wait=on_wait):
+        return _check_file(src, policy, json_to, Path(annotate_to))
+
+
+def _check_file(
+    src: Path, policy: Policy, json_to: str | Path | None, annotate_to: Path | None
+) -> CheckResult:
     from ..io.reader import read_roster
 
-    src = Path(path)
     try:
         roster = read_roster(src)
     except XlPensionError as exc:

@@ -7,6 +7,7 @@ and returns a :class:`ComputeRun`; it never prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,18 +39,30 @@ class ComputeRun:
 
 
 def compute_roster(
-    src: str | Path, policy: Policy, *, output: str | Path | None = None, skip_invalid: bool
+    src: str | Path,
+    policy: Policy,
+    *,
+    output: str | Path | None = None,
+    skip_invalid: bool,
+    on_wait: Callable[[], None] | None = None,
 ) -> ComputeRun:
     """Compute the money of one roster into ``output`` (default :func:`computed_path`; for an
-    in-place run :func:`xl_pension.io.formats.in_place_target`, after a backup)."""
+    in-place run :func:`xl_pension.io.formats.in_place_target`, after a backup).
+
+    The read and the write are one guarded scope (:func:`xl_pension.io.locks.guarded_write`):
+    an output open in Excel/WPS is refused, and an in-place run waits for (``on_wait`` is told)
+    another run on the same roster instead of losing its work.
+    """
     from ..io.atomic import backup
+    from ..io.locks import guarded_write
     from ..io.workbook_plan import apply_plan
     from ..reports.compute_plan import compute_plan
 
     src = Path(src)
-    usable = usable_roster(src, policy, skip_invalid=skip_invalid)
-    totals = totals_of(usable.money.values())
     out = Path(output) if output is not None else computed_path(src)
-    backups = [backup(out)] if out.exists() else []
-    apply_plan(src, out, compute_plan(usable.checked.roster, usable.money, totals))
+    with guarded_write(src, out, on_wait=on_wait):
+        usable = usable_roster(src, policy, skip_invalid=skip_invalid)
+        totals = totals_of(usable.money.values())
+        backups = [backup(out)] if out.exists() else []
+        apply_plan(src, out, compute_plan(usable.checked.roster, usable.money, totals))
     return ComputeRun(src, out, totals, usable.skipped, backups)

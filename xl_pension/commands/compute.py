@@ -8,7 +8,7 @@ from pathlib import Path
 from ..app.compute import compute_roster, computed_path
 from ..io.formats import format_note, in_place_target
 from .common import policy_from, say
-from .console import refusals, show_backups, show_skipped
+from .console import refusals, show_backups, show_skipped, waiting_notice
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -39,7 +39,11 @@ def run(args: argparse.Namespace) -> int:
     src = Path(args.roster)
     with refusals():
         done = compute_roster(
-            src, policy, output=output_path(src, args), skip_invalid=args.skip_invalid
+            src,
+            policy,
+            output=output_path(src, args),
+            skip_invalid=args.skip_invalid,
+            on_wait=waiting_notice(src),
         )
     show_skipped(src.name, done.skipped)
     show_backups(done.backups)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,6 +69,11 @@ def show_backups(backups: list[Path]) -> None:
     """Say which files were saved before being replaced."""
     for saved in backups:
         say(f"原文件已备份为 {saved.name}")
+
+
+def waiting_notice(src: Path) -> Callable[[], None]:
+    """The ``on_wait`` callback of an in-place use case: says that another run holds ``src``."""
+    return lambda: warn(f"{src.name} 正被另一个操作修改，等待其完成……")
 
 
 def show_problems(problems: list) -> None:

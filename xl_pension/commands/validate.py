@@ -8,7 +8,7 @@ from pathlib import Path
 from ..app.check import check_file
 from ..io.formats import format_note, in_place_target, is_native, written_beside
 from .common import policy_from, say, warn
-from .console import describe, show_backups
+from .console import describe, show_backups, waiting_notice
 
 MAX_LISTED = 200
 
@@ -44,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
     src = Path(args.roster)
     annotate = args.annotate or args.in_place or args.output
     done = check_file(
-        src, policy, json_to=args.json, annotate_to=annotated_path(src, args) if annotate else None
+        src,
+        policy,
+        json_to=args.json,
+        annotate_to=annotated_path(src, args) if annotate else None,
+        on_wait=waiting_notice(src),
     )
     if done.error is not None:
         raise done.error

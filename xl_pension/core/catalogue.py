@@ -596,6 +596,32 @@ STORE_UNREACHABLE = failure(
     },
 )
 
+# --- operating-system faults (io/faults.py) ----------------------------------------------------
+FILE_IN_USE = failure(
+    "file.in_use",
+    {
+        "office": "{name} 正在被 Excel/WPS 打开（旁边有锁定文件），请先保存并关闭该文件，再重新运行。",
+        "sharing": "{name} 正被其他程序（如 Excel/WPS）占用，请关闭该文件后重新运行。",
+        "locked": "{name} 正在被另一个 xl-pension 操作修改，请等它完成后再运行。",
+    },
+)
+FILE_OS_ERROR = failure(
+    "file.os_error",
+    {
+        "folder": "{name} 是一个文件夹，不是文件；请写出要保存的文件名（例如 {name}/结果.xlsx）。",
+        "not_folder": "路径 {name} 中有一段不是文件夹；请检查路径是否写错。",
+        "missing": "找不到 {name}；请检查文件或文件夹是否存在、路径是否写错。",
+        "permission": "没有权限读写 {name}（文件或文件夹是只读的，或被其他程序占用）；"
+        "请检查文件属性、关闭占用它的程序，或换一个保存位置。",
+        "disk_full": "磁盘空间不足，无法写入 {name}；请清理磁盘或换一个保存位置后重新运行。",
+        "too_long": "文件名或路径太长（单个名称不能超过 255 字节，约 80 个汉字）：{name}；"
+        "请改短文件名或文件夹名后重新运行。",
+        "read_only": "{name} 所在的磁盘是只读的（如光盘或写保护的 U 盘）；请换一个保存位置。",
+        "memory": "内存不足，操作未完成，原文件未被修改；请关闭其他程序后重试，或把文件拆小。",
+        "": "无法读写 {name}（{reason}）；请检查文件和磁盘后重新运行。",
+    },
+)
+
 
 def find(code: str) -> FindingType:
     """The declaration of ``code`` (``KeyError`` when it is not in the catalogue)."""

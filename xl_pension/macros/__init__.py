@@ -126,6 +126,13 @@ def run(tag: str, book: Any = None) -> int:
         _status_off(book)
         _say(book, exc.message)
         return exc.exit_code
+    except OSError as exc:  # permission, disk full, a file open elsewhere: one sentence
+        from ..io.faults import os_fault
+
+        _status_off(book)
+        fault = os_fault(exc)
+        _say(book, fault.message)
+        return fault.exit_code
     except (Exception, SystemExit) as exc:  # SystemExit: code that calls sys.exit()
         _status_off(book)
         path = _log(exc)
