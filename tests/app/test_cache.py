@@ -115,17 +115,47 @@ def test_an_unwritable_or_damaged_cache_only_means_checking_again(
     assert value.checked().people == _fresh(path, policy).people
 
 
-def test_summary_warm_equals_cold(folder: Path, tmp_path: Path) -> None:
-    cold, warm = tmp_path / "cold.xlsx", tmp_path / "warm.xlsx"
-    assert main(["summary", str(folder), "-o", str(cold), "--date", "2024-05-06"]) == 1
-    assert (folder / cache.CACHE_NAME).exists()
-    assert main(["summary", str(folder), "-o", str(warm), "--date", "2024-05-06"]) == 1
-    a, b = openpyxl.load_workbook(cold), openpyxl.load_workbook(warm)
+def _same_values(a_path: Path, b_path: Path) -> None:
+    a, b = openpyxl.load_workbook(a_path), openpyxl.load_workbook(b_path)
     assert a.sheetnames == b.sheetnames
     for name in a.sheetnames:
         values = [list(r) for r in a[name].iter_rows(values_only=True)]
         assert values == [list(r) for r in b[name].iter_rows(values_only=True)], name
+
+
+def _nothing_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on in this process: no roster read, no money computed (it is kept)."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("done again although kept")
+
+    monkeypatch.setenv("XL_PENSION_JOBS", "1")  # the workers are this process
+    monkeypatch.setattr("xl_pension.io.reader.read_roster", fail)
+    monkeypatch.setattr("xl_pension.core.money.person_money", fail)
+
+
+def test_summary_warm_equals_cold(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold, warm = tmp_path / "cold.xlsx", tmp_path / "warm.xlsx"
+    assert main(["summary", str(folder), "-o", str(cold), "--date", "2024-05-06"]) == 1
+    assert (folder / cache.CACHE_NAME).exists()
+    _nothing_again(monkeypatch)
+    assert main(["summary", str(folder), "-o", str(warm), "--date", "2024-05-06"]) == 1
+    _same_values(cold, warm)
     shutil.rmtree(folder)
+
+
+def test_merge_warm_equals_cold(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path_factory.mktemp("merged")
+    cold, warm = out / "cold.xlsx", out / "warm.xlsx"
+    county = folder.parent
+    assert main(["merge", str(county), "-o", str(cold), "--date", "2024-05-06"]) == 1
+    _nothing_again(monkeypatch)
+    assert main(["merge", str(county), "-o", str(warm), "--date", "2024-05-06"]) == 1
+    _same_values(cold, warm)
 
 
 def test_folder_workers_send_the_stored_records_and_read_no_roster_when_warm(

@@ -183,14 +183,16 @@ def test_conservation_names_the_difference(merged) -> None:
 def test_mismatch_exits_1_with_the_difference(
     county: dict, tmp_path: Path, monkeypatch, capsys
 ) -> None:
-    import xl_pension.reports.merge as merge_module
-    from xl_pension.core.money import person_money
+    from xl_pension.reports.declare import Declarations
 
-    def skewed(person, policy):
-        m = person_money(person, policy)
-        return m and m.__class__(**{**m.__dict__, "personal_due": m.personal_due + 1})
+    add = Declarations.add
 
-    monkeypatch.setattr(merge_module, "person_money", skewed)  # the list path only
+    def skewed(self, person, money, *args):
+        if money is not None:
+            money = money.__class__(**{**money.__dict__, "personal_due": money.personal_due + 1})
+        return add(self, person, money, *args)
+
+    monkeypatch.setattr(Declarations, "add", skewed)  # the list path only
     assert main(["merge", str(county["root"]), "-o", str(tmp_path / "x.xlsx")]) == 1
     assert "守恒核对不一致：金额不守恒：个人缴费" in capsys.readouterr().err
 

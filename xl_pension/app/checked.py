@@ -119,7 +119,7 @@ class CheckedRoster:
         findings = list(self.head_findings)
         for p in people:
             findings.extend(p.findings)
-        return Checked(roster=roster, people=people, findings=findings)
+        return Checked(roster=roster, people=people, findings=findings, money=self.money())
 
     def money(self) -> dict[int, Money | None]:
         """The money of each row (``None``: errors, or nothing paid)."""

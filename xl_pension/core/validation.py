@@ -14,7 +14,7 @@ from . import catalogue as cat
 from . import idnum
 from .catalogue import FindingType
 from .findings import Finding, Severity
-from .money import amount_due, government_part
+from .money import Money, amount_due, government_part
 from .policy import Policy
 from .roster import Record, Roster
 from .schema import BY_KEY, PAYMENT_KEYS, Required
@@ -81,6 +81,19 @@ class Checked:
     roster: Roster
     people: list[Person]
     findings: list[Finding]
+    # each row's money when it was kept with the checked records (app.checked), else None
+    money: dict[int, Money | None] | None = None
+
+    def money_of(self, person: Person, policy: Policy) -> Money | None:
+        """The money of one of these people (``None``: errors, or nothing paid): as kept with
+        the checked records, else computed now by :func:`~xl_pension.core.money.person_money`."""
+        if person.has_error:
+            return None
+        if self.money is not None:
+            return self.money[person.row]
+        from .money import person_money
+
+        return person_money(person, policy)
 
     @property
     def errors(self) -> list[Finding]:

@@ -32,7 +32,6 @@ from pathlib import PurePosixPath
 from ..core import catalogue as cat
 from ..core import idnum
 from ..core.findings import Finding
-from ..core.money import person_money
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
@@ -265,7 +264,7 @@ class CountyMerge:
             elif not person.paid:
                 self.unpaid += 1
             else:
-                money = person_money(person, self.policy)
+                money = checked.money_of(person, self.policy)
                 if money is None:  # paid, no error, yet no usable tier: count it as an error
                     self.rejected[REASON_ERRORS] += 1
             held = REASON_DUPLICATE if person.row in later else ""

@@ -28,7 +28,7 @@ from pathlib import PurePosixPath
 
 from ..core import idnum
 from ..core.findings import Finding, Severity
-from ..core.money import Money, Totals, person_money
+from ..core.money import Money, Totals
 from ..core.policy import Policy
 from ..core.schema import BY_KEY, TEMPLATE_FILE_NAME
 from ..core.validation import Checked, Person
@@ -273,7 +273,7 @@ def village_result(
         if person.row in excluded:
             tally.rows += 1
             continue
-        money = None if person.has_error else person_money(person, policy)
+        money = checked.money_of(person, policy)
         tally.add(person, money, policy)
         if not details:
             continue
