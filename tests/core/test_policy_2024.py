@@ -188,6 +188,28 @@ def test_additive_totals_reconcile_village_township_county(tmp_path: Path) -> No
         assert sum(getattr(t.tally.totals, k) for t in county.townships) == want, k
 
 
+def test_a_backpay_beside_full_daijiao_needs_a_method(tmp_path: Path, default: Policy) -> None:
+    # 代缴 covers this year's 100 in full, but the 补缴 is the person's own money: without a
+    # 缴费方式 it could be declared by no one, and the county totals would not reconcile
+    none = paid(100, 0, category="特困人员", backpay=("2022", 100))
+    result = checked(tmp_path, default, [none])
+    assert errors(result) == [("required.missing", row_of(0))]
+    assert "缴费方式" in result.errors[0].message
+    online = paid(100, 0, category="特困人员", method="线上", backpay=("2022", 100))
+    fine = checked(tmp_path, default, [online], "fine.xlsx")
+    assert errors(fine) == []
+    assert moneys(default, fine) == [Money(100, 100, 0, 30, 100, 230)]
+    t = default.townships[0]
+    merge = CountyMerge(default)
+    for name, one in (("a.xlsx", result), ("b.xlsx", fine)):
+        file = f"{t.name}/{name}"
+        place = resolve_place(file, {"village": name[0] + "村"}, default)
+        merge.add(RosterInput(file, one, place))
+    county = merge.result()
+    assert check_conservation(county).ok, check_conservation(county).differences
+    assert county.listed == 1 and county.rejected["有错误"] == 1
+
+
 # -- 济南-style schedule and 差额缴费 ---------------------------------------------------------------
 
 

@@ -77,6 +77,7 @@ def village_records(
         if age >= 45 and rng.random() < 0.1:
             rec["backpay_years"] = str(policy.backpay.latest_year)
             rec["backpay_amount"] = policy.tiers[1].amount
+            rec.setdefault("method", methods[False])  # the 补缴 is the person's own money
         records.append(rec)
     return records
 

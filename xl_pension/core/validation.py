@@ -111,6 +111,7 @@ class _Row:
 
     def __init__(self, roster: Roster, record: Record, person: Person) -> None:
         self.roster, self.record, self.person = roster, record, person
+        self.method_missing_said = False  # 缴费方式 already reported missing on this row
 
     def add(
         self,
@@ -328,6 +329,7 @@ def _check_method(r: _Row, policy: Policy, personal: int | None) -> None:
     if not p.method:
         if personal and r.roster.has_column("method"):
             r.add(cat.REQUIRED_MISSING, "method", key="method")
+            r.method_missing_said = True
         return
     method = policy.method_by_name.get(p.method)
     if method is None:
@@ -423,7 +425,16 @@ def check_record(roster: Roster, record: Record, policy: Policy, today: dt.date)
     _check_derived(r)
     _check_phone(r)
     _check_backpay(r, policy)
+    _check_backpay_method(r)
     return p
+
+
+def _check_backpay_method(r: _Row) -> None:
+    """A 补缴 is the person's own money: it needs a 缴费方式 even when 代缴 covers this year."""
+    p = r.person
+    missing = p.backpay_amount and not p.method and not r.method_missing_said
+    if missing and r.roster.has_column("method"):
+        r.add(cat.REQUIRED_MISSING, "method", key="method")
 
 
 def _check_columns(roster: Roster) -> list[Finding]:

@@ -245,6 +245,11 @@ class _Builder:
                 per_year = rng.choice(same or tiers[:1]) if rng.random() < 0.5 else tiers[0]
                 rec["backpay_years"] = ",".join(str(y) for y in years)
                 rec["backpay_amount"] = len(years) * per_year.amount
+                if amount == 0:  # 代缴 covers this year; the 补缴 is the person's own money
+                    method = self.method(need)
+                    rec["method"] = method.name
+                    if method.receipt_required:
+                        rec["receipt"] = self.receipt()
 
     def method(self, need: _Need) -> PaymentMethod:
         """A payment method: online about 60 %, offline 40 %, offline when ``need`` says so."""
@@ -322,6 +327,11 @@ class _Builder:
         elif code == catalogue.BACKPAY_INVALID.code:
             rec["backpay_years"] = str(p.year)
             rec["backpay_amount"] = rec["tier"]
+            if not rec.get("method"):  # a 代缴 row: the 补缴 alone needs a method
+                own = [m for m in p.payment_methods if not m.receipt_required]
+                rec["method"] = (own or list(p.payment_methods))[0].name
+                if not own:
+                    rec["receipt"] = self.receipt()
         elif code == catalogue.UNPAID_NO_REASON.code:
             del rec["unpaid_reason"]
         else:  # pragma: no cover - MISTAKE_KEYS and this function go together
