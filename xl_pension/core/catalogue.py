@@ -117,6 +117,23 @@ TEMPLATE_VERSION = finding(
     "本表由旧版模板（第 {version} 版）制作，当前为第 {current} 版；"
     "建议用“新建花名册”生成新表后把数据复制过去。",
 )
+ROSTER_TOTALS_LINE = finding(
+    "roster.totals_line",
+    W,
+    "",
+    {
+        "": "这一行是手工填写的合计行，不算作人员；计算时会清除它，并在最后一人下面重新写合计行。",
+        "people_below": "这一行是手工填写的合计行，它下面还有人员；合计行不算作人员，"
+        "计算时会清除它，并在最后一人下面重新写合计行。",
+    },
+)
+TEMPLATE_YEAR = finding(
+    "template.year",
+    W,
+    "",
+    "本表是 {year} 年度的花名册，当前政策是 {policy_year} 年度；请确认没有放错文件"
+    "（往年的表请移出本文件夹）。",
+)
 TEMPLATE_COLUMN_MISSING = finding(
     "template.column_missing",
     E,
@@ -177,12 +194,18 @@ ID_BIRTHDATE = finding(
     "id_number",
     {
         "": "身份证号码中的出生日期不是真实日期，请对照身份证核对第 7–14 位。",
+        "future": "身份证号码中的出生日期 {date} 在今天之后，请对照身份证核对第 7–14 位。",
         "list": "身份证号码中的出生日期不是真实日期",
+        "list.future": "身份证号码中的出生日期 {date} 在今天之后",
     },
     label="身份证号码出生日期不对",
 )
 ID_REGION = finding(
-    "id.region", W, "id_number", "身份证号码前 6 位不是有效的地区代码，请核对前几位。"
+    "id.region",
+    W,
+    "id_number",
+    "身份证号码前 6 位不是已知的县级地区代码（现行或历史上的），请核对前几位；"
+    "外地迁入人员的号码可能正确，只是提醒。",
 )
 ID_DUPLICATE = finding(
     "id.duplicate",
@@ -352,6 +375,15 @@ CATEGORY_CHANGED = finding(
         "new": "新增人员选择了政府代缴类别“{category}”：代缴须有乡镇人社所的认定材料，"
         "请核实后再计算代缴金额。",
     },
+)
+
+# --- one roster per village (summary, merge) ---------------------------------------------------
+ROSTER_DUPLICATE_VILLAGE = finding(
+    "roster.duplicate_village",
+    E,
+    "",
+    "{file} 与 {others} 都是{place}的花名册（按表内隐藏信息页判断，与文件名无关）；"
+    "为免重复统计，这几个文件都未计入。请确认哪一个是正确的，把其余的（如“副本”）移出文件夹后重新运行。",
 )
 
 # --- where a roster belongs (merge) ------------------------------------------------------------
@@ -619,6 +651,31 @@ FILE_OS_ERROR = failure(
         "read_only": "{name} 所在的磁盘是只读的（如光盘或写保护的 U 盘）；请换一个保存位置。",
         "memory": "内存不足，操作未完成，原文件未被修改；请关闭其他程序后重试，或把文件拆小。",
         "": "无法读写 {name}（{reason}）；请检查文件和磁盘后重新运行。",
+    },
+)
+
+# --- bounded reading (io/guard.py) -------------------------------------------------------------
+FILE_TOO_LARGE = failure(
+    "file.too_large",
+    {
+        "disk": "{file} 有 {mb} MB，超过花名册可处理的 {limit} MB；"
+        "请删除多余的工作表、图片后另存，或把文件拆小。",
+        "members": "{file} 内部有 {members} 个部件，远超正常工作簿，可能已损坏；请另存为新文件后重试。",
+        "member": "{file} 内部的 {part} 解压后超过 {mb} MB，远超正常花名册，可能已损坏或被恶意构造，"
+        "已拒绝读取；请在 Excel 中“另存为”新文件后重试。",
+        "total": "{file} 解压后共有 {mb} MB，超过可处理的 {limit} MB；"
+        "请删除多余的工作表、图片后另存，或把文件拆小。",
+        "ratio": "{file} 内部的 {part} 压缩比异常（{ratio} 倍），像是“压缩炸弹”，已拒绝读取；"
+        "请在 Excel 中“另存为”新文件后重试。",
+    },
+)
+FILE_USED_RANGE = failure(
+    "file.used_range",
+    {
+        "far": "{file} 工作表“{sheet}”的 {ref} 单元格有内容，远在数据区之外（可能是误输入）；"
+        "请按 Ctrl+End 找到并删除多余的内容后保存，再重新运行。",
+        "": "{file} 工作表“{sheet}”的使用区域有 {rows} 行 × {columns} 列，超过可处理的范围；"
+        "请按 Ctrl+End 找到并删除多余的行列后保存，再重新运行。",
     },
 )
 

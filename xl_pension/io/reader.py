@@ -26,6 +26,7 @@ from ..core.roster_grid import (
 )
 from ..core.schema import IDENTITY_SHEET, META_SHEET, ROSTER_SHEET, normalize_header
 from .formats import ROSTER_SUFFIXES, TEXT_SUFFIXES
+from .guard import guard_workbook
 
 __all__ = ["HEADER_SEARCH_ROWS", "find_header", "not_roster", "open_workbook", "read_roster"]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -61,6 +62,7 @@ def open_workbook(path: str | Path) -> calamine.CalamineWorkbook:
         )
     elif not zipfile.is_zipfile(p):
         raise not_roster(p, "不是有效的 Excel 文件（文件已损坏或只是改了扩展名）。")
+    guard_workbook(p)  # bounded reading: nothing beyond io.guard.LIMITS reaches a native reader
     try:
         return calamine.CalamineWorkbook.from_path(str(p))
     except Exception:  # calamine raises several error types for damaged packages

@@ -1,0 +1,212 @@
+"""Bounded reading: a workbook is inspected before any reader (calamine, openpyxl) sees it.
+
+A spreadsheet package is a zip of XML parts. A hostile or damaged one can make a native reader
+allocate without bound or abort the whole process: a sheet that inflates from 5 MB to 5 GB, an
+unreferenced multi-gigabyte member, thousands of members, or a single stray value at XFD1048576
+(the reader allocates every cell of the used range). :func:`guard_workbook` streams through the
+package once with bounded memory and refuses, with one Chinese sentence, anything beyond
+:data:`LIMITS` — generous for a real county (a 100,000-row roster is well inside them).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core import catalogue as cat
+from ..core.errors import UnusableInputError
+from ..core.roster_grid import not_roster
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Every limit on what a reader is handed, in one place."""
+
+    file_bytes: int = 256 * MB  # on disk
+    members: int = 5_000  # parts in the zip package
+    member_bytes: int = 400 * MB  # one part, inflated (a 100,000-row sheet is about 60 MB)
+    total_bytes: int = 800 * MB  # all parts, inflated
+    ratio: int = 200  # inflated / compressed, for parts larger than ratio_from_bytes
+    ratio_from_bytes: int = 16 * MB
+    rows: int = 300_000  # the used range of a sheet: last row holding a value
+    columns: int = 1_000  # last column holding a value
+    cells: int = 8_000_000  # rows x columns of the used range (the reader allocates them all)
+
+
+LIMITS = ReadLimits()
+_CHUNK = 1 * MB
+# A cell element that holds something (not the self-closing <c r=".." s=".."/> of formatting).
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+# The fast path: every writer puts r= first; then the references alone give the used range.
+_FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
+_REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"', re.S)
+_REL_TARGET_FIRST = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"', re.S)
+
+
+def _too_large(path: Path, variant: str, **fields: object) -> UnusableInputError:
+    return cat.FILE_TOO_LARGE.error(variant, file=path.name, **fields)  # type: ignore[return-value]
+
+
+def _column_number(letters: bytes) -> int:
+    """1-based column number of a reference's letters (bytes: scanned without decoding)."""
+    n = 0
+    for b in letters:
+        n = n * 26 + (b - 64)
+    return n
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> the sheet's name as the user sees it (best effort)."""
+    try:
+        wb = z.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, zlib.error):
+        return {}
+    targets = dict(_REL.findall(rels))
+    targets.update({i: t for t, i in _REL_TARGET_FIRST.findall(rels)})
+    names: dict[str, str] = {}
+    for name, rid in _SHEET.findall(wb):
+        target = targets.get(rid, "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        names[re.sub(r"[^/]+/\.\./", "", part)] = name
+    return names
+
+
+@dataclass
+class _Extent:
+    rows: int = 0
+    columns: int = 0
+    far_ref: str = ""
+
+    def see(self, letters: bytes, digits: bytes, limits: ReadLimits) -> None:
+        row, col = int(digits), _column_number(letters)
+        if row > self.rows:
+            self.rows = row
+        if col > self.columns:
+            self.columns = col
+        if not self.far_ref and (row > limits.rows or col > limits.columns):
+            from .xlsx_patch import (
+                get_column_letter,
+            )  # only for the message (xlsxwriter is slow to import)
+
+            self.far_ref = f"{get_column_letter(col)}{row}"
+
+    def too_big(self, limits: ReadLimits) -> bool:
+        return bool(self.far_ref) or self.rows * self.columns > limits.cells
+
+
+def _scan_cells(scan: bytes, extent: _Extent, limits: ReadLimits) -> None:
+    """Widen ``extent`` by the cells of ``scan`` that hold a value.
+
+    Fast (C-level) when every cell starts with its reference and the chunk stays within the
+    limits; otherwise each cell is looked at, so formatting-only far cells are not refused.
+    """
+    columns = _FAST_COL.findall(scan)
+    if len(columns) == scan.count(b"<c ") + scan.count(b"<c>"):
+        letters = max(set(columns), key=lambda b: (len(b), b), default=b"")
+        digits = max(set(_FAST_ROW.findall(scan)), key=lambda b: (len(b), b), default=b"")
+        rows, cols = (int(digits) if digits else 0), _column_number(letters)
+        wide, tall = max(cols, extent.columns), max(rows, extent.rows)
+        if rows <= limits.rows and cols <= limits.columns and tall * wide <= limits.cells:
+            extent.rows, extent.columns = tall, wide
+            return
+    for m in _CELL.finditer(scan):
+        if not m.group(3):
+            extent.see(m.group(1), m.group(2), limits)
+
+
+def _inflate(
+    z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: ReadLimits, budget: int
+) -> tuple[int, _Extent | None]:
+    """Stream one member; returns its real inflated size and, for a worksheet, its used range."""
+    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+    extent = _Extent() if is_sheet else None
+    cap = min(limits.member_bytes, budget)
+    size = 0
+    carry = b""
+    with z.open(info) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                raise _too_large(path, "member", part=info.filename, mb=cap // MB)
+            if extent is not None:
+                data = carry + chunk
+                cut = data.rfind(b"<")
+                scan, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+                if len(carry) > 4096:  # an absurdly long tag: scan it as it is
+                    scan, carry = data, b""
+                _scan_cells(scan, extent, limits)
+                if extent.too_big(limits):
+                    break
+    if extent is not None and carry:
+        _scan_cells(carry, extent, limits)
+    return size, extent
+
+
+def guard_workbook(path: str | Path, limits: ReadLimits = LIMITS) -> None:
+    """Refuse (:class:`UnusableInputError`) a zip-based workbook beyond ``limits``.
+
+    Checks the size on disk, the member count, every member's declared and real inflated size
+    and its compression ratio, and the used range of every worksheet (the last row and column
+    that hold a value, whatever ``<dimension>`` claims). Files that are not zips pass through
+    (the reader refuses them with its own message).
+    """
+    p = Path(path)
+    size = p.stat().st_size
+    if size > limits.file_bytes:
+        raise _too_large(p, "disk", mb=size // MB, limit=limits.file_bytes // MB)
+    if not zipfile.is_zipfile(p):
+        return
+    try:
+        with zipfile.ZipFile(p) as z:
+            _guard_package(z, p, limits)
+    except UnusableInputError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
+        raise not_roster(
+            p, "文件已损坏（压缩数据不完整），无法打开，请重新保存或重新下载。"
+        ) from None
+
+
+def _guard_package(z: zipfile.ZipFile, p: Path, limits: ReadLimits) -> None:
+    infos = z.infolist()
+    if len(infos) > limits.members:
+        raise _too_large(p, "members", members=len(infos))
+    declared = sum(i.file_size for i in infos)
+    big = max(infos, key=lambda i: i.file_size, default=None)
+    if big is not None and big.file_size > limits.member_bytes:
+        raise _too_large(p, "member", part=big.filename, mb=big.file_size // MB)
+    if declared > limits.total_bytes:
+        raise _too_large(p, "total", mb=declared // MB, limit=limits.total_bytes // MB)
+    names = _sheet_names(z)
+    budget = limits.total_bytes
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.file_size > limits.ratio_from_bytes and info.file_size > limits.ratio * max(
+            info.compress_size, 1
+        ):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise _too_large(p, "ratio", part=info.filename, ratio=ratio)
+        size, extent = _inflate(z, info, p, limits, budget)
+        budget -= size
+        if extent is not None and extent.too_big(limits):
+            sheet = names.get(info.filename, info.filename)
+            raise cat.FILE_USED_RANGE.error(
+                "far" if extent.far_ref else "",
+                file=p.name,
+                sheet=sheet,
+                ref=extent.far_ref,
+                rows=extent.rows,
+                columns=extent.columns,
+            )
