@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
+from ..core.paths import safe_file_stem
 from ..core.policy import Policy
 from .folders import cached_policy
 from .parallel import map_files
@@ -29,13 +29,12 @@ if TYPE_CHECKING:
 
 REPORT_FILE = "拆分问题清单.xlsx"
 WRITING = "生成各村花名册"  # the progress label while rosters are written
-_BAD_FILE_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
 def village_file_name(village: str) -> str:
-    """A file name for a village roster: characters Windows forbids become ``_``."""
-    name = _BAD_FILE_CHARS.sub("_", village).rstrip(". ") or "_"
-    return f"{name}.xlsx"
+    """A safe file name for a village roster (see :func:`~xl_pension.core.paths.safe_file_stem`);
+    the real name stays in the roster's ``_meta``."""
+    return f"{safe_file_stem(village)}.xlsx"
 
 
 def plan_paths(out: Path, keys: list[VillageKey]) -> dict[VillageKey, Path]:
@@ -49,7 +48,7 @@ def plan_paths(out: Path, keys: list[VillageKey]) -> dict[VillageKey, Path]:
             n += 1
             name = f"{base}（{n}）"
         taken.add(f"{township.name}/{name}".casefold())
-        paths[(township, village)] = out / township.name / f"{name}.xlsx"
+        paths[(township, village)] = out / safe_file_stem(township.name) / f"{name}.xlsx"
     return paths
 
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..core import catalogue as cat
 from ..core.errors import XlPensionError
+from ..core.paths import safe_file_stem
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ROSTER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-_UNSAFE = re.compile(r'[\x00-\x1f\\/:*?"<>|]+')
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -50,11 +49,9 @@ class Upload:
     def safe_name(self) -> str:
         """A file name made from the shown name: no folders, no control or reserved characters,
         the suffix of the sniffed kind."""
-        stem = PurePosixPath(self.name.replace("\\", "/")).name
-        stem = _UNSAFE.sub("_", unicodedata.normalize("NFC", stem)).strip(" .")
-        stem = stem[: -len(PurePosixPath(stem).suffix)] if PurePosixPath(stem).suffix else stem
+        stem = PurePosixPath(self.name.replace("\\", "/")).stem
         suffix = ".xlsm" if self.name.lower().endswith(".xlsm") else f".{self.kind}"
-        return f"{(stem or '花名册')[:80]}{suffix}"
+        return f"{safe_file_stem(stem.strip() or '花名册', 240)}{suffix}"
 
 
 def size_text(size: int) -> str:
