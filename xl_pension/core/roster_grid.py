@@ -10,6 +10,7 @@ missing or older ``_meta`` gives a warning.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from . import catalogue as cat
@@ -21,12 +22,17 @@ from .schema import (
     ROSTER_SHEET,
     TEMPLATE_VERSION,
     TOTALS_LABEL,
+    TOTALS_WORDS,
     header,
     key_for_header,
     normalize_header,
 )
 
 HEADER_SEARCH_ROWS = 30
+_TOTALS_TEXT = re.compile(
+    r"^(?:本页|本村|本组|全村|全组)?(?:" + "|".join(TOTALS_WORDS) + r")(?:[:：].*)?$"
+)
+_SPACE = re.compile(r"\s+")
 
 
 def not_roster(file: str | Path, why: str) -> UnusableInputError:
@@ -131,18 +137,63 @@ def roster_from_rows(
     )
     roster.findings.extend(_template_findings(sheet_name, meta))
     columns = list(keys.items())
+    hand_totals: list[int] = []
+    amounts_since: list[object] = []  # 实缴金额 of the people since the last totals line
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
         if _row_empty(row):
             continue
-        roster.last_row = r + 1
         n = len(row)
         values = {k: _clean(row[c]) if c < n else None for k, c in columns}
+        if all(v is None for k, v in values.items() if k != "seq"):
+            continue  # nothing but a pre-numbered 序号: not a person
+        roster.last_row = r + 1
         if values.get("id_number") is None and (
-            values.get("seq") == TOTALS_LABEL
-            or (values.get("seq") is None and values.get("name") == TOTALS_LABEL)
+            _labelled_totals(row) or _sums_the_rows_above(values, amounts_since)
         ):
             roster.totals_rows.append(r + 1)
-            continue  # the totals line written by `compute` (label in 序号, or 姓名 without 序号)
+            if not _is_ours(values):
+                hand_totals.append(r + 1)
+            amounts_since = []
+            continue
         roster.records.append(Record(row=r + 1, values=values))
+        amounts_since.append(values.get("amount"))
+    last_person = max((rec.row for rec in roster.records), default=0)
+    below = [t for t in roster.totals_rows if t < last_person]
+    roster.findings.extend(
+        _totals_findings(sheet_name, sorted({*hand_totals, *below}), last_person)
+    )
     return roster
+
+
+def _labelled_totals(row: list[object]) -> bool:
+    """A cell of the row says 合计 / 总计 / 小计 (spaces and a trailing colon tolerated)."""
+    return any(
+        type(v) is str and len(v) <= 20 and _TOTALS_TEXT.match(_SPACE.sub("", v)) for v in row
+    )
+
+
+def _sums_the_rows_above(values: dict[str, object], amounts: list[object]) -> bool:
+    """A row without a name whose 实缴金额 is the sum of two or more rows above it."""
+    amount = values.get("amount")
+    if values.get("name") is not None or not isinstance(amount, int | float) or amount <= 0:
+        return False
+    numbers = [a for a in amounts if isinstance(a, int | float) and not isinstance(a, bool)]
+    return len(numbers) >= 2 and abs(sum(numbers) - amount) < 0.005
+
+
+def _is_ours(values: dict[str, object]) -> bool:
+    """The totals line as ``compute`` writes it (合计 in 序号, or in 姓名 without 序号)."""
+    return values.get("seq") == TOTALS_LABEL or (
+        values.get("seq") is None and values.get("name") == TOTALS_LABEL
+    )
+
+
+def _totals_findings(sheet_name: str, rows: list[int], last_person: int) -> list[Finding]:
+    """A warning for each hand-typed totals line (or one with people below it)."""
+    return [
+        cat.ROSTER_TOTALS_LINE.at(
+            sheet_name, row, variant="people_below" if row < last_person else ""
+        )
+        for row in rows
+    ]

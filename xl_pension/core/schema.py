@@ -24,6 +24,8 @@ TITLE_ROW = 1  # rows of the standardized template (1-based Excel rows)
 HEADER_ROW = 2
 DATA_START_ROW = 3
 TOTALS_LABEL = "合计"  # written in 序号 on the totals line that `compute` adds
+# Words that make a hand-typed row a totals line, not a person ("合 计", "本页小计：" too).
+TOTALS_WORDS = ("合计", "总计", "小计")
 
 
 class Kind(StrEnum):

@@ -53,11 +53,10 @@ def compute_plan(
         (roster.header_row, c): Cell(h, EMPHASIS) for c, h in new_headers.items()
     }
     label_col = cols.get("seq") or cols["name"]
-    totals_keys = [k for k in ("group", *TOTALED_KEYS) if k in cols]
-    for row in roster.totals_rows:  # an earlier totals line is cleared
+    for row in roster.totals_rows:  # an earlier (or hand-typed) totals line is cleared whole
         cells[(row, label_col)] = Cell()
-        for key in totals_keys:
-            cells[(row, cols[key])] = Cell()
+        for col in {*cols.values(), *roster.extra_headers}:
+            cells[(row, col)] = Cell()
     for row, money in money_by_row.items():
         for key in COMPUTED_KEYS:
             cells[(row, cols[key])] = Cell(getattr(money, key) if money is not None else None)
