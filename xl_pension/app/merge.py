@@ -24,7 +24,7 @@ from .progress import Progress
 from .summary import read_rosters
 
 if TYPE_CHECKING:
-    from ..reports.merge import Conservation, CountyResult
+    from ..reports.merge import Conservation, CountyResult, RosterInput
 
 DEFAULT_OUTPUT = "全县汇总.xlsx"
 LAYOUT = "应为 DIR/<乡镇>/<村>.xlsx"  # where a merge expects the rosters (said when none)
@@ -42,11 +42,26 @@ def group_of(file: str, policy: Policy) -> str:
     return township.code if township is not None else _UNKNOWN
 
 
+def _claim(item: RosterInput) -> tuple[str, str] | None:
+    """The village a merge input claims (by ``_meta``; see :mod:`xl_pension.reports.claims`)."""
+    from ..reports.claims import claim_of
+
+    if not item.place.known or item.place.township is None:
+        return None
+    return claim_of(item.checked.roster.meta, item.place.village, item.place.township.code)
+
+
+def _place_name(item: RosterInput) -> str:
+    township = item.place.township.name if item.place.township else ""
+    return f"{township}{item.place.village}"
+
+
 def merge_folder(
     root: Path, paths: list[Path], policy: Policy, progress: Progress | None = None
 ) -> tuple[CountyResult, int]:
     """Read, check and merge every roster; returns the merge result and the number of our own
     output workbooks that were skipped."""
+    from ..reports.claims import split_duplicate_claims
     from ..reports.merge import CountyMerge, RosterInput, place_order, resolve_place
 
     merger = CountyMerge(policy)
@@ -62,7 +77,13 @@ def merge_folder(
     def flush(upto: str) -> None:
         """Merge every pending batch whose township comes before ``upto`` (inclusive)."""
         for code in sorted(k for k in pending if k <= upto):
-            for item in sorted(pending.pop(code), key=lambda i: place_order(i.place, i.file)):
+            # two files claiming one village share a batch (same township): neither is merged
+            items, duplicates = split_duplicate_claims(
+                pending.pop(code), claim=_claim, file=lambda i: i.file, place=_place_name
+            )
+            for dup in duplicates:
+                merger.add_problem(dup)
+            for item in sorted(items, key=lambda i: place_order(i.place, i.file)):
                 merger.add(item)
 
     current = None

@@ -83,10 +83,12 @@ def collect(
 ) -> tuple[list[VillageResult], list[FileFinding], int]:
     """Village results of the readable rosters, problems of the other files, and how many of
     our own output workbooks were skipped (files are read and checked on every core)."""
+    from ..reports.claims import claim_of, split_duplicate_claims
     from ..reports.village import village_from, village_result
 
     results: list[VillageResult] = []
     problems: list[FileFinding] = []
+    claims: dict[int, tuple[str, str] | None] = {}
     ours = 0
     for file, checked in read_rosters(root, paths, policy, progress):
         if checked is None or isinstance(checked, FileFinding):
@@ -96,17 +98,19 @@ def collect(
         meta = checked.roster.meta
         township, code = township_of(meta, file, policy)
         village = village_from(meta.get("village", ""), file)
-        results.append(
-            village_result(
-                checked,
-                policy,
-                file=file,
-                township=township,
-                township_code=code,
-                village=village,
-            )
+        result = village_result(
+            checked, policy, file=file, township=township, township_code=code, village=village
         )
-    return results, problems, ours
+        claims[id(result)] = claim_of(meta, village, code or township)
+        results.append(result)
+    # one roster per village: files claiming the same village are reported, none is summed
+    results, duplicates = split_duplicate_claims(
+        results,
+        claim=lambda r: claims[id(r)],
+        file=lambda r: r.file,
+        place=lambda r: f"{r.township}{r.village}",
+    )
+    return results, [*problems, *duplicates], ours
 
 
 @dataclass

@@ -155,8 +155,10 @@ def id_problem(raw: object, norm: str, today: dt.date | None = None) -> IdProble
     if not idnum.checksum_ok(norm):
         return cat.ID_CHECKSUM, "", {}
     born = idnum.birth_date(norm)
-    if born is None or (today is not None and born > today):
+    if born is None:
         return cat.ID_BIRTHDATE, "", {}
+    if today is not None and born > today:
+        return cat.ID_BIRTHDATE, "future", {"date": f"{born:%Y-%m-%d}"}
     return None
 
 
@@ -174,7 +176,7 @@ def _check_id(r: _Row, policy: Policy, today: dt.date) -> None:
         r.add(ftype, variant, **fields)
         return
     p.id_valid, p.sex, p.birth_date = True, idnum.sex(norm), idnum.birth_date(norm)
-    if not (idnum.province_known(norm) or norm[:6] in policy.known_area_codes):
+    if not (idnum.county_known(norm) or norm[:6] in policy.known_area_codes):
         r.add(cat.ID_REGION)
 
 
@@ -490,6 +492,14 @@ def check_identities(roster: Roster, people: list[Person], policy: Policy) -> No
     check(roster, people, policy)
 
 
+def _other_year(roster: Roster, policy: Policy) -> list[Finding]:
+    """A warning when the roster's ``_meta`` names another year than the policy's."""
+    year = str(roster.meta.get("year", "")).strip()
+    if not year.isdigit() or int(year) == policy.year:
+        return []
+    return [cat.TEMPLATE_YEAR.at(roster.sheet, None, year, year=year, policy_year=policy.year)]
+
+
 def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None) -> Checked:
     """Validate every record of a roster; findings are sorted by row then column order."""
     today = today or dt.date.today()
@@ -498,7 +508,7 @@ def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None
     check_identities(roster, people, policy)
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
     columns = sorted(_check_columns(roster), key=lambda f: order.get(f.column, 0))
-    findings = list(roster.findings) + columns
+    findings = list(roster.findings) + _other_year(roster, policy) + columns
     for p in people:
         p.findings.sort(key=lambda f: order.get(f.column, 0))
         findings.extend(p.findings)
