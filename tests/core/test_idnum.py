@@ -203,13 +203,16 @@ def test_normalize_is_idempotent_on_valid_ids(text: str) -> None:
         "3.71728E+17",
         "3.71728e+17",
         " 3.71728E+17 ",
-        "371728196805120000",  # 18-digit text ending in 000 that fails the checksum
     ],
 )
 def test_was_numeric_true(value: object) -> None:
-    if isinstance(value, str) and value.endswith("000"):
-        assert not idnum.is_valid(value)
     assert idnum.was_numeric(value)
+
+
+def test_text_ending_in_000_that_fails_the_checksum_is_text() -> None:
+    # #16: a typo in a text ID is a checksum error; only a number cell lost its digits
+    assert not idnum.is_valid("371728196805120000")
+    assert not idnum.was_numeric("371728196805120000")
 
 
 @pytest.mark.parametrize("value", [EXAMPLE, "371728196805120015", "", None, True, False])

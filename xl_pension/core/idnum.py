@@ -10,6 +10,7 @@ import datetime as dt
 import operator
 import re
 import unicodedata
+from functools import lru_cache
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -93,8 +94,8 @@ def normalize(value: object) -> str:
 def was_numeric(value: object) -> bool:
     """True when the cell holds a number or number-like text that lost digits in Excel.
 
-    Covers int/float cells, scientific notation text (``3.71728E+17``) and 18-digit text ending
-    in three zeros after 15 significant digits when it fails the checksum.
+    Covers int/float cells and scientific notation text (``3.71728E+17``). Text of 18 digits is
+    text even when it ends in ``000``: a typo there is a checksum error, not a lost number.
     """
     if isinstance(value, bool):
         return False
@@ -102,10 +103,7 @@ def was_numeric(value: object) -> bool:
         return True
     if isinstance(value, int):
         return len(str(abs(value))) >= 15
-    text = normalize(value)
-    if _SCIENTIFIC.fullmatch(text):
-        return True
-    return bool(_ID18.fullmatch(text)) and text.endswith("000") and not is_valid(text)
+    return bool(_SCIENTIFIC.fullmatch(normalize(value)))
 
 
 def is_valid(text: str) -> bool:
@@ -149,6 +147,26 @@ def sex(text: str) -> str:
 def area_code(text: str) -> str:
     """The 6-digit area code (first six characters)."""
     return text[:6]
+
+
+def county_known(text: str) -> bool:
+    """True when the first six digits are a county-level area code, current or historical.
+
+    The table is python-stdnum's ``cn/loc`` (the official 行政区划代码 lists, with the years each
+    code was in use); province (``370000``) and prefecture (``371700``) codes are not
+    county-level, and codes never assigned (``379999``, ``370199``) are unknown.
+    """
+    return _county_code_known(text[:6])
+
+
+@lru_cache(maxsize=8192)
+def _county_code_known(code: str) -> bool:
+    from stdnum import numdb
+
+    if len(code) != 6 or not code.isdigit() or code.endswith("00"):
+        return False
+    parts = numdb.get("cn/loc").info(code)
+    return len(parts) == 2 and bool(parts[0][1]) and "county" in parts[1][1]
 
 
 def province_known(text: str) -> bool:
