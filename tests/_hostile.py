@@ -29,25 +29,16 @@ def _gf2_square(mat: list[int]) -> list[int]:
 
 
 def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """CRC-32 of A+B from crc(A), crc(B) and len(B) (zlib's algorithm)."""
-    if len2 == 0:
-        return crc1
-    odd = [0xEDB88320] + [1 << n for n in range(31)]
-    even = _gf2_square(odd)
-    odd = _gf2_square(even)
-    while True:
-        even = _gf2_square(odd)
+    """CRC-32 of A+B from crc(A), crc(B) and len(B): crc(A) shifted through len(B) zero bytes
+    (a GF(2) matrix raised to that power by squaring), then xor crc(B) (zlib's algorithm)."""
+    mat = [0xEDB88320] + [1 << n for n in range(31)]  # the operator of one zero bit
+    for _ in range(3):
+        mat = _gf2_square(mat)  # ... of one zero byte
+    while len2:
         if len2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(mat, crc1)
         len2 >>= 1
-        if not len2:
-            break
-        odd = _gf2_square(even)
-        if len2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        len2 >>= 1
-        if not len2:
-            break
+        mat = _gf2_square(mat)
     return crc1 ^ crc2
 
 
@@ -97,38 +88,12 @@ def write_zip(path: Path, members: list[tuple[str, bytes | Bomb]]) -> Path:
         sizes = (0xFFFFFFFF, 0xFFFFFFFF) if big else (len(data), usize)
         offset = len(out)
         version = 45 if big else 20
-        out += struct.pack(
-            "<IHHHHHIIIHH",
-            0x04034B50,
-            version,
-            0x800,
-            8,
-            0,
-            0x21,
-            crc,
-            *sizes,
-            len(fname),
-            len(extra),
-        )
+        # flags (UTF-8 names), deflate, time, date, CRC, sizes, name and extra lengths
+        common = (0x800, 8, 0, 0x21, crc, *sizes, len(fname), len(extra))
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, version, *common)
         out += fname + extra + data
         central += struct.pack(
-            "<IHHHHHHIIIHHHHHII",
-            0x02014B50,
-            version,
-            version,
-            0x800,
-            8,
-            0,
-            0x21,
-            crc,
-            *sizes,
-            len(fname),
-            len(extra),
-            0,
-            0,
-            0,
-            0,
-            offset,
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, version, version, *common, 0, 0, 0, 0, offset
         )
         central += fname + extra
     start = len(out)
