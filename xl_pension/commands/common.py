@@ -55,6 +55,36 @@ def date_argument(text: str) -> dt.date:
     return day
 
 
+def add_folder_report_arguments(
+    p: argparse.ArgumentParser, folder: str, workbook: str, default_output: str, day: str
+) -> None:
+    """``DIR``, ``-o FILE`` and ``--date DATE`` of a folder report (summary, merge)."""
+    p.add_argument("folder", metavar="DIR", help=folder)
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help=f"{workbook}保存位置（默认 DIR/{default_output}）"
+    )
+    p.add_argument(
+        "--date", type=date_argument, metavar="DATE", help=f"{day}日期，如 2024-05-06（默认今天）"
+    )
+
+
+def add_write_back_arguments(p: argparse.ArgumentParser, output: str, in_place: str) -> None:
+    """``-o OUT`` or ``--in-place`` (never both) of a command that writes a roster back."""
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", metavar="OUT", help=output)
+    out.add_argument("--in-place", action="store_true", help=in_place)
+
+
+def chosen_output(src: Path, args: argparse.Namespace) -> Path | None:
+    """The target of ``--in-place`` (an ``.xls``/``.ods`` is left as it is: ``<name>.xlsx``
+    beside it) or ``-o OUT``; ``None`` when neither was given."""
+    from ..io.formats import in_place_target
+
+    if args.in_place:
+        return in_place_target(src)
+    return Path(args.output) if args.output else None
+
+
 def add_png_argument(p: argparse.ArgumentParser) -> None:
     """``--png FILE``: also draw the progress picture for the work chat."""
     p.add_argument(

@@ -6,18 +6,16 @@ import argparse
 from pathlib import Path
 
 from ..app.compute import compute_roster, computed_path
-from ..io.formats import format_note, in_place_target
-from .common import policy_from, say
+from ..io.formats import format_note
+from .common import add_write_back_arguments, chosen_output, policy_from, say
 from .console import refusals, show_backups, show_skipped, waiting_notice
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
     p.add_argument("roster", metavar="ROSTER.xlsx", help="已校验无误的花名册")
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("-o", "--output", metavar="OUT", help="保存位置（默认另存为 *_计算.xlsx）")
-    out.add_argument(
-        "--in-place", action="store_true", help="直接写入原文件（先自动备份为 *.bak.xlsx）"
+    add_write_back_arguments(
+        p, "保存位置（默认另存为 *_计算.xlsx）", "直接写入原文件（先自动备份为 *.bak.xlsx）"
     )
     p.add_argument(
         "--skip-invalid", action="store_true", help="跳过有错误的行，只计算无误的行并列出跳过的行"
@@ -26,11 +24,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def output_path(src: Path, args: argparse.Namespace) -> Path:
     """Where the computed workbook goes."""
-    if args.in_place:
-        return in_place_target(src)  # an .xls/.ods is left as it is: <name>.xlsx beside it
-    if args.output:
-        return Path(args.output)
-    return computed_path(src)
+    return chosen_output(src, args) or computed_path(src)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,14 @@ from pathlib import Path
 from ..app.folders import NoReadableRoster
 from ..app.merge import DEFAULT_OUTPUT, merge_county
 from ..core.errors import EXIT_OK
-from .common import add_png_argument, date_argument, policy_from, say, warn, write_picture
+from .common import (
+    add_folder_report_arguments,
+    add_png_argument,
+    policy_from,
+    say,
+    warn,
+    write_picture,
+)
 from .console import ConsoleProgress, show_problems
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
@@ -32,13 +39,8 @@ __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
-    p.add_argument("folder", metavar="DIR", help="各乡镇文件夹所在的文件夹（每个乡镇一个子文件夹）")
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help=f"全县汇总表保存位置（默认 DIR/{DEFAULT_OUTPUT}）"
-    )
-    p.add_argument(
-        "--date", type=date_argument, metavar="DATE", help="通报日期，如 2024-05-06（默认今天）"
-    )
+    folder = "各乡镇文件夹所在的文件夹（每个乡镇一个子文件夹）"
+    add_folder_report_arguments(p, folder, "全县汇总表", DEFAULT_OUTPUT, "通报")
     p.add_argument(
         "--declare",
         metavar="OUTDIR",

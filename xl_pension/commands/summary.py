@@ -17,7 +17,14 @@ import argparse
 
 from ..app.folders import NoReadableRoster
 from ..app.summary import DEFAULT_OUTPUT, summarize_folder
-from .common import add_png_argument, date_argument, policy_from, say, warn, write_picture
+from .common import (
+    add_folder_report_arguments,
+    add_png_argument,
+    policy_from,
+    say,
+    warn,
+    write_picture,
+)
 from .console import ConsoleProgress, show_problems
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
@@ -25,13 +32,8 @@ __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
-    p.add_argument("folder", metavar="DIR", help="本乡镇各村花名册所在的文件夹（含子文件夹）")
-    p.add_argument(
-        "-o", "--output", metavar="FILE", help=f"汇总表保存位置（默认 DIR/{DEFAULT_OUTPUT}）"
-    )
-    p.add_argument(
-        "--date", type=date_argument, metavar="DATE", help="日报日期，如 2024-05-06（默认今天）"
-    )
+    folder = "本乡镇各村花名册所在的文件夹（含子文件夹）"
+    add_folder_report_arguments(p, folder, "汇总表", DEFAULT_OUTPUT, "日报")
     add_png_argument(p)
 
 

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from ..app.check import check_file
-from ..io.formats import format_note, in_place_target, is_native, written_beside
-from .common import policy_from, say, warn
+from ..io.formats import format_note, is_native, written_beside
+from .common import add_write_back_arguments, chosen_output, policy_from, say, warn
 from .console import describe, show_backups, waiting_notice
 
 MAX_LISTED = 200
@@ -20,19 +20,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--annotate", action="store_true", help="在工作簿中标出问题（默认另存为 *_校验.xlsx）"
     )
-    out = p.add_mutually_exclusive_group()
-    out.add_argument("-o", "--output", metavar="OUT", help="标注后的工作簿保存位置")
-    out.add_argument(
-        "--in-place", action="store_true", help="直接标注原文件（先自动备份为 *.bak.xlsx）"
+    add_write_back_arguments(
+        p, "标注后的工作簿保存位置", "直接标注原文件（先自动备份为 *.bak.xlsx）"
     )
 
 
 def annotated_path(src: Path, args: argparse.Namespace) -> Path:
     """Where the annotated workbook goes."""
-    if args.in_place:
-        return in_place_target(src)  # an .xls/.ods is left as it is: <name>.xlsx beside it
-    if args.output:
-        return Path(args.output)
+    chosen = chosen_output(src, args)
+    if chosen is not None:
+        return chosen
     if src.stem.endswith("_校验") and is_native(src):
         return src  # re-checking an annotated copy updates it (after a backup)
     return written_beside(src, "_校验")
