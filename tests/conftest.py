@@ -14,6 +14,15 @@ from xl_pension.core.policy import Policy, load_policy
 REAL_CLIENTS = bool(os.environ.get("XL_PENSION_REAL_CLIENTS"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The check-once cache's signing key of the test run (never the user's own), also for
+    the commands the tests run in subprocesses."""
+    path = tmp_path_factory.mktemp("cache-key") / "cache.key"
+    os.environ["XL_PENSION_CACHE_KEY"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     """The packaged default policy."""

@@ -174,3 +174,44 @@ def test_folder_workers_send_the_stored_records_and_read_no_roster_when_warm(
         fresh = _fresh(path, policy)
         assert checked_of(b).people == fresh.people and checked_of(b).findings == fresh.findings
         monkeypatch.setattr("xl_pension.io.reader.read_roster", lambda *a, **k: 1 / 0)
+
+
+PLANTED: list[str] = []
+
+
+class _Planted:
+    """What a cache file planted in a roster folder could hold: unpickling it runs code."""
+
+    def __reduce__(self):
+        return (PLANTED.append, ("code ran",))
+
+
+def test_an_entry_not_signed_here_is_never_unpickled(folder: Path, policy: Policy) -> None:
+    import pickle
+    import sqlite3
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    cache.checked_once(path, policy)  # a real entry, signed with this run's key
+    db = sqlite3.connect(folder / cache.CACHE_NAME)
+    evil = pickle.dumps(_Planted())
+    for payload in (evil, b"\0" * cache.KEY_BYTES + evil):  # unsigned; signed by another key
+        db.execute("UPDATE checked SET payload = ?", (payload,))
+        db.commit()
+        assert cache.lookup(path, cache.fingerprint(policy)) == (None, cache.content_hash(path))
+        value = cache.checked_once(path, policy)  # checked again, and stored signed again
+        assert value.checked().people == _fresh(path, policy).people
+    db.close()
+    assert PLANTED == []
+    assert cache.lookup(path, cache.fingerprint(policy))[0] is not None
+
+
+def test_the_key_is_made_once_and_kept_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key_file = tmp_path / "keys" / "cache.key"
+    monkeypatch.setenv("XL_PENSION_CACHE_KEY", str(key_file))
+    key = cache.signing_key()
+    assert key is not None and len(key) == cache.KEY_BYTES
+    assert key_file.read_bytes() == key and cache.signing_key() == key
+    if os.name == "posix":
+        assert key_file.stat().st_mode & 0o077 == 0

@@ -2,25 +2,34 @@
 
 Every folder that holds rosters gets a hidden SQLite file (:data:`CACHE_NAME`) with one entry a
 roster file: its size and modification time, the SHA-256 of its content, the fingerprint of the
-rules it was checked by (the policy file, the checking code, the record layout) and the packed
+rules it was checked by (the policy file's bytes and all the code a check runs: ``core/``,
+``io/`` and the two modules of the checked records) and the packed
 :class:`~xl_pension.app.checked.CheckedRoster`. Files that are not usable rosters are not kept
-(the fault may pass: a file still being copied, a locked file). A later
-summary, merge or notice takes the entry instead of reading and checking the file again when
-the content hash and the fingerprint match; a size that differs skips the hashing. An entry
+(the fault may pass: a file still being copied, a locked file). A later summary, merge, declare
+or notice of a folder takes the entry instead of reading and checking the file again when the
+content hash and the fingerprint match; the modification time alone never decides. An entry
 whose check depends on the day (a birth date after the day it was checked) holds for that day
 only.
 
+Entries are signed (HMAC-SHA-256) with a key of this user on this computer (:func:`key_path`,
+made on first use), and an entry whose signature does not match is never unpickled: a cache
+file that came with a folder copied from elsewhere — or was planted in it — only means the
+rosters are checked again, never that its content is trusted.
+
 The cache is an accelerator, never a source of truth: a folder that cannot be written, a
-damaged cache file or a locked one simply means the roster is checked again.
-``XL_PENSION_NO_CACHE=1`` turns it off.
+damaged cache file or a locked one, or no key, simply means the roster is checked again.
+``XL_PENSION_NO_CACHE=1`` turns it off. The cache holds what the rosters beside it hold
+(names, full ID numbers): it is as private as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +79,51 @@ def fingerprint(policy: Policy) -> str:
     return digest.hexdigest()
 
 
+KEY_BYTES = 32
+
+
+def key_path() -> Path:
+    """Where this user's signing key lives: ``XL_PENSION_CACHE_KEY`` if set, else
+    ``%LOCALAPPDATA%/xl-pension/cache.key`` (Windows) or ``~/.cache/xl-pension/cache.key``."""
+    if os.environ.get("XL_PENSION_CACHE_KEY"):
+        return Path(os.environ["XL_PENSION_CACHE_KEY"])
+    base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME")
+    return Path(base or Path.home() / ".cache") / "xl-pension" / "cache.key"
+
+
+@lru_cache(maxsize=4)
+def _key(path: Path) -> bytes | None:
+    """The signing key at ``path``, made (readable by this user only) when there is none;
+    ``None`` when it can be neither read nor made."""
+    try:
+        key = path.read_bytes()
+        return key if len(key) == KEY_BYTES else None
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it meanwhile
+        return _key.__wrapped__(path)
+    except OSError:
+        return None
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing cache entries (``None``: no cache can be trusted)."""
+    return _key(key_path())
+
+
+def _signature(key: bytes, data: bytes) -> bytes:
+    return hmac.new(key, data, hashlib.sha256).digest()
+
+
 def content_hash(path: Path) -> str:
     """SHA-256 of a file's bytes."""
     with path.open("rb") as fh:
@@ -90,8 +144,9 @@ def _connect(folder: Path) -> Iterator[sqlite3.Connection]:
 
 def lookup_payload(path: Path, print_: str) -> tuple[bytes | None, str]:
     """The stored, pickled :meth:`CheckedRoster.pack` of ``path`` under the rules ``print_``
-    (None when there is none or it is stale) and the file's content hash ('' when it could not
-    be hashed). The payload is not unpickled here: a worker sends it on as it is."""
+    (None when there is none, it is stale or its signature is not this user's) and the file's
+    content hash ('' when it could not be hashed). The payload is not unpickled here: a worker
+    sends it on as it is."""
     try:
         stat = path.stat()
         digest = content_hash(path)
@@ -116,7 +171,11 @@ def lookup_payload(path: Path, print_: str) -> tuple[bytes | None, str]:
         return None, digest
     if valid_on and valid_on != dt.date.today().isoformat():
         return None, digest
-    return bytes(payload), digest
+    key, payload = signing_key(), bytes(payload)
+    mac, data = payload[:KEY_BYTES], payload[KEY_BYTES:]
+    if key is None or not hmac.compare_digest(mac, _signature(key, data)):
+        return None, digest  # not signed by this user here: never unpickled
+    return data, digest
 
 
 def lookup(path: Path, print_: str) -> tuple[CheckedRoster | None, str]:
@@ -146,6 +205,9 @@ def store(
     """Keep ``checked`` (``payload``: its :func:`pickled` form, if made already) for ``path``
     (checked from content ``digest``); a folder that cannot be written is left without a
     cache."""
+    key = signing_key()
+    if key is None:
+        return
     payload = payload if payload is not None else pickled(checked)
     valid_on = dt.date.today().isoformat() if depends_on_the_day(checked) else ""
     try:
@@ -155,7 +217,15 @@ def store(
         with _connect(path.parent) as db:
             db.execute(
                 "INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (path.name, print_, stat.st_size, stat.st_mtime_ns, digest, valid_on, payload),
+                (
+                    path.name,
+                    print_,
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    digest,
+                    valid_on,
+                    _signature(key, payload) + payload,
+                ),
             )
     except (OSError, sqlite3.Error):
         return

@@ -35,7 +35,7 @@ _ROSTER_FIELDS = (
     "county_categories",
 )
 _SEVERITIES = {s.value: s for s in Severity}
-PACK_FORMAT = 2  # bump when the packed layout changes
+PACK_FORMAT = 3  # bump when the packed layout (or its signing) changes
 
 
 @dataclass(frozen=True, slots=True)
