@@ -58,13 +58,17 @@ def date_argument(text: str) -> dt.date:
 def add_folder_report_arguments(
     p: argparse.ArgumentParser, folder: str, workbook: str, default_output: str, day: str
 ) -> None:
-    """``DIR``, ``-o FILE`` and ``--date DATE`` of a folder report (summary, merge)."""
+    """``DIR``, ``-o FILE``, ``--date DATE`` and ``--png FILE`` of a folder report (summary,
+    merge)."""
     p.add_argument("folder", metavar="DIR", help=folder)
     p.add_argument(
         "-o", "--output", metavar="FILE", help=f"{workbook}保存位置（默认 DIR/{default_output}）"
     )
     p.add_argument(
         "--date", type=date_argument, metavar="DATE", help=f"{day}日期，如 2024-05-06（默认今天）"
+    )
+    p.add_argument(
+        "--png", metavar="FILE", help="同时生成进度图（PNG，约 1080 像素宽，可发到工作群）"
     )
 
 
@@ -83,13 +87,6 @@ def chosen_output(src: Path, args: argparse.Namespace) -> Path | None:
     if args.in_place:
         return in_place_target(src)
     return Path(args.output) if args.output else None
-
-
-def add_png_argument(p: argparse.ArgumentParser) -> None:
-    """``--png FILE``: also draw the progress picture for the work chat."""
-    p.add_argument(
-        "--png", metavar="FILE", help="同时生成进度图（PNG，约 1080 像素宽，可发到工作群）"
-    )
 
 
 def write_picture(path: str | Path, png: bytes) -> None:

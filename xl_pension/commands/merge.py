@@ -24,14 +24,7 @@ from pathlib import Path
 from ..app.folders import NoReadableRoster
 from ..app.merge import DEFAULT_OUTPUT, merge_county
 from ..core.errors import EXIT_OK
-from .common import (
-    add_folder_report_arguments,
-    add_png_argument,
-    policy_from,
-    say,
-    warn,
-    write_picture,
-)
+from .common import add_folder_report_arguments, policy_from, say, warn, write_picture
 from .console import ConsoleProgress, show_problems
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
@@ -46,7 +39,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="OUTDIR",
         help="同时按乡镇生成批量申报清单和代缴申报表（含完整身份证号码，内部资料）到此文件夹",
     )
-    add_png_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,14 +17,7 @@ import argparse
 
 from ..app.folders import NoReadableRoster
 from ..app.summary import DEFAULT_OUTPUT, summarize_folder
-from .common import (
-    add_folder_report_arguments,
-    add_png_argument,
-    policy_from,
-    say,
-    warn,
-    write_picture,
-)
+from .common import add_folder_report_arguments, policy_from, say, warn, write_picture
 from .console import ConsoleProgress, show_problems
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
@@ -34,7 +27,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
     folder = "本乡镇各村花名册所在的文件夹（含子文件夹）"
     add_folder_report_arguments(p, folder, "汇总表", DEFAULT_OUTPUT, "日报")
-    add_png_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
