@@ -1,6 +1,7 @@
 """County-scale benchmark: every stage of the year on a generated county, against raw I/O.
 
-    python benchmarks/county.py [--scale full|medium|small] [--work DIR] [--keep]
+    python benchmarks/county.py [--scale full|medium|small] [--work DIR] [--keep] [--json FILE]
+    python benchmarks/county.py --work DIR --only raw_read,summaries,merge_warm   (again, on it)
 
 ``full`` is 14 townships, ~450 villages, ~400,000 roster rows. Each stage runs in its own
 process; its peak memory is the PSS of its whole process tree (the stage and its workers),
@@ -407,9 +408,25 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     ap.add_argument("--stage", choices=sorted(STAGES), help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, help="also write the measurements as JSON")
+    ap.add_argument(
+        "--only",
+        help="comma-separated stages to measure again on the county kept in --work by an "
+        "earlier run (e.g. raw_read,summaries,summaries_warm,merge,merge_warm); prints JSON",
+    )
     args = ap.parse_args()
     if args.stage:
         print(json.dumps(run_stage(args.stage, args.work, args.scale)))
+        return 0
+    if args.only:
+        if not args.work or not (args.work / "county.json").exists():
+            ap.error("--only needs --work with the county of an earlier --keep run")
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        if unknown := [n for n in names if n not in STAGES]:
+            ap.error(f"unknown stages: {', '.join(unknown)}")
+        again = {n: run_measured(n, args.work, args.scale) for n in names}
+        print(json.dumps(again, indent=1))
+        if args.json:
+            args.json.write_text(json.dumps({"stages": again}, indent=1), "utf-8")
         return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="xlp-bench-"))
     results: dict[str, dict[str, float]] = {}
