@@ -35,7 +35,6 @@ FRONT_ENDS = {"commands", "macros", "web", "cli", "__main__"}
 # summary and merge take the reports' result types). The list may only shrink: a new pair fails,
 # and so does a pair that is gone (delete it here).
 IO_REPORTS_KNOWN = {
-    ("io.county_list_reader", "reports.county_list"),
     ("io.merge_writer", "reports.merge"),
     ("io.merge_writer", "reports.summary"),
     ("io.notice_html", "reports.notice"),

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import catalogue as cat
+from ..core.county_rows import LIST_REQUIRED_KEYS, ListRow, Rejected
 from ..core.errors import UnusableInputError
 from ..core.schema import COUNTY_LIST_COLUMNS, county_list_key
-from ..reports.county_list import LIST_REQUIRED_KEYS, ListRow, Rejected
 from .atomic import atomic_path
 from .formats import TEXT_SUFFIXES
 from .reader import HEADER_SEARCH_ROWS, open_workbook

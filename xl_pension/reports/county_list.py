@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..core import catalogue as cat
 from ..core import idnum
+from ..core.county_rows import LIST_REQUIRED_KEYS, REJECT_LABELS, ListRow, Rejected
 from ..core.groups import group_sort_key
 from ..core.places import TownshipMatcher
 from ..core.places import compact as _compact
@@ -22,62 +23,12 @@ from ..core.validation import id_problem
 from ..core.values import BadValue, parse_money, phone_text, text
 from .region import Region, split_region, village_name
 
-# Keys of the list's columns that must be present in its header row.
-LIST_REQUIRED_KEYS = ("township", "village", "name", "id_number")
+__all__ = ["LIST_REQUIRED_KEYS", "REJECT_LABELS", "ListRow", "Rejected"]  # re-exported
 
-# Rejection codes (stable, from the findings catalogue) and the label each is counted under.
-REJECT_LABELS: dict[str, str] = {
-    t.code: t.label
-    for t in (
-        cat.TOWNSHIP_EMPTY,
-        cat.TOWNSHIP_UNKNOWN,
-        cat.VILLAGE_EMPTY,
-        cat.NAME_EMPTY,
-        cat.ID_MISSING,
-        cat.ID_NUMERIC,
-        cat.ID_FORMAT,
-        cat.ID_CHECKSUM,
-        cat.ID_BIRTHDATE,
-        cat.ID_DUPLICATE,
-        cat.STATUS_NOT_EXPECTED,
-        cat.CATEGORY_UNMAPPED,
-    )
-}
 # How the split report says what happened to a row of each list of SplitResult.
 OUTCOME_REJECTED = "未放入"
 OUTCOME_HELD = "未放入（非本年应缴）"
 OUTCOME_UNMAPPED = "已放入（人员类别待核实）"
-
-
-@dataclass(frozen=True)
-class ListRow:
-    """One non-empty row of the county list: its Excel row number and raw values by list key."""
-
-    row: int
-    values: dict[str, object]
-
-    def get(self, key: str) -> object:
-        """Raw value of a column (``None`` when empty or absent)."""
-        return self.values.get(key)
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A row that could not be placed: the primary code, every reason, and what it said."""
-
-    row: int
-    code: str
-    reason: str  # all problems of the row, in Chinese, joined by "；"
-    township: str
-    village: str
-    name: str
-    id_masked: str
-    status: str = ""  # the 参保状态 / 缴费状态 that held the row back
-
-    @property
-    def label(self) -> str:
-        """The Chinese label of the primary reason (for counts)."""
-        return REJECT_LABELS.get(self.code, self.code)
 
 
 VillageKey = tuple[Township, str]
