@@ -133,6 +133,18 @@ def no_higher_tier_text() -> str:
     return _category(DEFAULT_TEXT, "特困人员", "may_choose_higher", "false")
 
 
+def notice_everything_text(text: str = DEFAULT_TEXT) -> str:
+    """The county shows every notice column per person (政府代缴 and 个人缴费 included) and lists
+    the people of the reserved 100 tier one by one."""
+    text = altered(
+        text,
+        'columns = ["seq", "group", "name", "id_number", "tier", "subsidy"]',
+        'columns = ["seq", "group", "name", "id_number", "tier", "personal", "government_paid",'
+        ' "subsidy"]',
+    )
+    return altered(text, "list_restricted_tiers = false", "list_restricted_tiers = true")
+
+
 def backpay_subsidy_text() -> str:
     """补缴 years earn the subsidy of their per-year tier."""
     return altered(

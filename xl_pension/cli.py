@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "校验花名册：找出身份证、档次、金额、收据等问题"),
     "compute": ("compute", "计算政府代缴、个人应缴、政府补贴和记入个人账户金额"),
     "remit": ("remit", "生成线下缴费的解缴清单，并与银行缴款回单核对"),
-    "notice": ("notice", "生成 10 天公示（花名册中的“公示”工作表和 HTML 文件）"),
+    "notice": ("notice", "生成 10 天公示（只含公示的工作簿和 HTML 页面）"),
     "split": ("split", "把县里下发的上年缴费名单拆分为各村花名册"),
     "summary": ("summary", "汇总一个乡镇所有村的花名册"),
     "merge": ("merge", "合并各乡镇数据：排名通报、重复参保、守恒核对"),

@@ -21,7 +21,8 @@ def test_worker_returns_errors_as_small_results(tmp_path: Path, policy: Policy) 
         return NoticeJob(str(path), policy_path, dt.date(2024, 5, 6), "", fmt, wb, html, skip)
 
     ok = pickle.loads(pickle.dumps(notice_file(job(good))))
-    assert ok.status == OK and ok.people == ok.notice.totals.people == len(ok.notice.rows) > 0
+    listed = len(ok.notice.rows) + ok.notice.unlisted  # the reserved tier: in the totals only
+    assert ok.status == OK and ok.people == ok.notice.totals.people == listed > 0
     assert (tmp_path / "村0_公示.xlsx").exists() and (tmp_path / "村0_公示.html").exists()
     sheet_only = notice_file(job(good, "sheet"))
     assert sheet_only.notice.rows == [] and sheet_only.people == ok.people

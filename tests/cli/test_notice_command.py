@@ -40,11 +40,23 @@ def make_roster(path: Path, policy: Policy, village: str, n: int = 200, seed: in
 
 
 def expected(path: Path, policy: Policy):
-    """Paid people (masked ID, name) and the totals, as the roster itself computes them."""
+    """Paid people listed one by one (masked ID, name) and the totals of everyone who paid, as
+    the roster itself computes them. People on a tier reserved for some categories are in the
+    totals only, unless the policy lists them."""
     checked = check_roster(read_roster(path), policy)
     money = {p.row: person_money(p, policy) for p in checked.people}
-    paid = sorted((idnum.mask(p.id_number), p.name) for p in checked.people if p.paid)
+    hidden = set()
+    if not policy.notice_rules.list_restricted_tiers:
+        hidden = {t.amount for t in policy.tiers if t.restricted_to}
+    paid = sorted(
+        (idnum.mask(p.id_number), p.name) for p in checked.people if p.paid and p.tier not in hidden
+    )
     return paid, totals_of(money.values())
+
+
+def shown_headers(policy: Policy) -> list[str]:
+    """The notice table's headers under ``policy``."""
+    return [h for k, h in schema.NOTICE_COLUMNS if k in policy.notice_rules.columns]
 
 
 def notice_rows(ws) -> tuple[int, list[list[object]], list[object]]:
@@ -129,55 +141,86 @@ def test_every_paid_person_once_with_the_rosters_totals(village, policy: Policy)
     shown = sorted((r[3], r[2]) for r in body)
     assert shown == paid  # each paid person exactly once (paid list has no duplicates)
     assert [r[0] for r in body] == list(range(1, len(body) + 1))
-    assert total[1] == f"共 {totals.people} 人"
-    assert total[5:] == [totals.personal_due, totals.government_paid, totals.subsidy]
+    assert total[1] == f"共 {totals.people} 人" and totals.people > len(paid)  # 100 tier: totals
+    assert total[-1] == totals.subsidy and total[-2] is None  # the tiers are not summed
+    intro = " ".join(str(r[0]) for r in ws.iter_rows(max_row=4, values_only=True))
+    assert (
+        f"个人缴费合计 {totals.personal_due} 元，政府代缴合计 {totals.government_paid} 元" in intro
+    )
     html = village["html"].read_text(encoding="utf-8")
     assert sorted(html_people(html)) == paid
-    for v in (totals.personal_due, totals.government_paid, totals.subsidy):
-        assert f">{v}</td>" in html
+    assert f'<td colspan="3" class="">共 {totals.people} 人</td>' in html
+    assert f">{totals.subsidy}</td>" in html and f"政府代缴合计 {totals.government_paid} 元" in html
 
 
-def test_sheet_layout_and_print_setup(village) -> None:
+def test_sheet_layout_and_print_setup(village, policy: Policy) -> None:
     wb = openpyxl.load_workbook(village["xlsx"])
-    original = openpyxl.load_workbook(village["src"])
-    assert wb.sheetnames == [*original.sheetnames, NOTICE_SHEET]
+    assert wb.sheetnames == [NOTICE_SHEET]  # the notice only: no roster, no hidden sheet
+    assert not wb.defined_names.keys() - {"_xlnm.Print_Titles", "_xlnm.Print_Area"}
     assert wb.active.title == NOTICE_SHEET
-    assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == [NOTICE_SHEET]
     ws = wb[NOTICE_SHEET]
     head, body, _ = notice_rows(ws)
     headers = [c.value for c in ws[head]]
-    keys = ("seq", "group", "name", "id_number", "tier")
-    assert headers[:5] == [schema.header(k) for k in keys]
-    assert headers[5:] == ["个人缴费", schema.header("government_paid"), schema.header("subsidy")]
+    keys = ("seq", "group", "name", "id_number", "tier", "subsidy")
+    assert headers == [schema.header(k) for k in keys] == shown_headers(policy)
     assert "王庄村" in ws["A1"].value and "公示" in ws["A1"].value
-    assert "A1:H1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:F1" in {str(r) for r in ws.merged_cells.ranges}
     intro = " ".join(str(ws.cell(r, 1).value) for r in range(2, head))
     assert "2024年5月6日至2024年5月15日" in intro
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.page_setup.orientation == "portrait"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    # fitToWidth left out means 1 (the OOXML default, which xlsxwriter does not write)
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.print_title_rows == f"${head}:${head}"  # the header row repeats on every page
-    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    # every printed page names the village and ends 特此公示
+    assert "城关街道王庄村" in ws.oddHeader.center.text
+    assert ws.oddFooter.center.text == "特此公示\u3000第 &P 页 共 &N 页"
     assert ws.cell(head, 1).border.left.style == "thin"
-    tail = [ws.cell(r, 5).value for r in range(head + len(body) + 2, ws.max_row + 1)]
+    tail = [ws.cell(r, 4).value for r in range(head + len(body) + 2, ws.max_row + 1)]
     assert tail[-2:] == ["王庄村村民委员会", "2024年5月6日"]
-    # the roster sheet keeps every value the user typed
-    a, b = read_roster(village["src"]), read_roster(village["xlsx"])
-    assert [r.values for r in a.records] == [r.values for r in b.records]
-    assert b.meta == a.meta
 
 
-def test_outputs_carry_no_full_id_or_mobile(village) -> None:
-    roster_ids = [r.get("id_number") for r in read_roster(village["src"]).records]
-    assert all(ID_18.fullmatch(str(i)) for i in roster_ids)  # the roster itself has them
-    ws = openpyxl.load_workbook(village["xlsx"])[NOTICE_SHEET]
-    cells = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
-    footer = [ws.oddFooter.center.text or "", ws.oddHeader.center.text or ""]
-    html = village["html"].read_text(encoding="utf-8")
-    assert_private([*cells, *footer, *notice_sheet_strings(village["xlsx"]), html])
-    sensitive = {schema.header("phone"), schema.header("category"), schema.header("unpaid_reason")}
-    assert not sensitive & set(cells)
+def output_texts(path: Path) -> list[str]:
+    """Everything a written file holds as text: each XML part of a workbook (every sheet, hidden
+    or not, shared strings, document properties, defined names), or an HTML page."""
+    if path.suffix != ".xlsx":
+        return [path.read_text(encoding="utf-8")]
+    with zipfile.ZipFile(path) as z:
+        return [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels"))]
+
+
+def test_every_output_reveals_no_identity(tmp_path: Path, policy: Policy) -> None:
+    records = village_records(policy, 80, seed=5)
+    for rec in [r for r in records if r.get("tier") and r["category"] == "普通"][:4]:
+        rec.update(category="低保对象", tier=500, amount=400)  # 代缴 on a tier of their own
+    town = tmp_path / "城关街道"
+    write_roster(town / "王庄村.xlsx", policy, policy.townships[0], "王庄村", records)
+    make_roster(town / "李庄村.xlsx", policy, "李庄村", 30, seed=6)
+    before = {p: p.read_bytes() for p in town.iterdir()}
+    assert main(["notice", str(tmp_path), "--start", START, "--phone", PHONE]) == 0
+    assert {p: p.read_bytes() for p in before} == before  # the rosters are untouched
+    outputs = sorted(p for p in tmp_path.rglob("*") if p.is_file() and p not in before)
+    assert [p.name for p in outputs] == [
+        "公示汇总.html", "李庄村_公示.html", "李庄村_公示.xlsx", "王庄村_公示.html", "王庄村_公示.xlsx"
+    ]  # fmt: skip
+    ids = [str(r["id_number"]) for r in records]
+    phones = [str(r["phone"]) for r in records]
+    categories = [c.name for c in policy.categories]
+    assert any(r["category"] != "普通" and r.get("tier") for r in records)
+    hidden = ("<th>个人缴费</th>", "<th>政府代缴</th>", ">个人缴费</", ">政府代缴</")
+    for path in outputs:
+        for text in output_texts(path):
+            assert not ID_18.search(text), (path.name, ID_18.search(text))
+            assert not MOBILE_11.search(text), (path.name, MOBILE_11.search(text))
+            found = [x for x in ids + phones + categories if x in text]
+            assert not found, (path.name, found)
+            # by default no per-person 政府代缴 (nor 个人缴费, which differs from the tier by it)
+            assert not [h for h in hidden if h in text], path.name
+    ws = openpyxl.load_workbook(town / "王庄村_公示.xlsx")[NOTICE_SHEET]
+    head, body, _ = notice_rows(ws)
+    assert [c.value for c in ws[head]] == shown_headers(policy)
+    assert {(r[4], r[5]) for r in body} <= {(t.amount, t.subsidy) for t in policy.tiers}
 
 
 def test_in_place_backs_up_and_replaces_the_notice(tmp_path: Path, policy: Policy) -> None:
@@ -207,7 +250,10 @@ def test_refuses_a_roster_with_errors(tmp_path: Path, policy: Policy, capsys) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == ["赵庄村.xlsx"]
     assert main(["notice", str(src), "--start", START, "--skip-invalid"]) == 0
     html = (tmp_path / "赵庄村_公示.html").read_text(encoding="utf-8")
-    other = next(r for i, r in enumerate(records) if i != 4 and "tier" in r)
+    reserved = {t.amount for t in policy.tiers if t.restricted_to}  # in the totals only
+    other = next(
+        r for i, r in enumerate(records) if i != 4 and "tier" in r and r["tier"] not in reserved
+    )
     assert "张3" not in html and f'<td class="id">{idnum.mask(other["id_number"])}</td>' in html
 
 
@@ -378,7 +424,7 @@ def test_format_of_one_roster(tmp_path: Path, policy: Policy, capsys) -> None:
     (tmp_path / "甲村_公示.html").unlink()
     assert main(["notice", str(src), "--start", START, "--format", "sheet"]) == 0
     out = capsys.readouterr().out
-    assert "甲村_公示.xlsx（工作表“公示”）" in out and ".html" not in out
+    assert "甲村_公示.xlsx（只含公示" in out and ".html" not in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["甲村.xlsx", "甲村_公示.xlsx"]
     with pytest.raises(SystemExit):
         main(["notice", str(src), "--format", "pdf"])

@@ -102,8 +102,11 @@ def test_packaged_daijiao_models_precedence_topup_key_groups(packaged: Policy) -
     assert packaged.topup.enrollment_type == "差额缴费"
     assert packaged.dropdown("enrollment_types") == ["续保", "新增"]
     rules = packaged.key_group_rules
-    assert (rules.near_pension_years, rules.min_contribution_years) == (2, 15)
-    assert rules.unenrolled_age_from == 45
+    assert (rules.near_pension_years, rules.unenrolled_age_from) == (2, 45)
+    assert (packaged.pension.age, packaged.pension.min_years, packaged.age_max) == (60, 15, 59)
+    notice = packaged.notice_rules
+    assert notice.columns == ("seq", "group", "name", "id_number", "tier", "subsidy")
+    assert notice.list_restricted_tiers is False
 
 
 def test_schedules_may_be_listed_in_any_order() -> None:
@@ -286,6 +289,18 @@ def _negative_key_group_window(d: dict[str, Any]) -> None:
     d["key_groups"]["near_pension_years"] = 0
 
 
+def _unknown_notice_column(d: dict[str, Any]) -> None:
+    d["notice"]["columns"] = ["seq", "name", "category"]
+
+
+def _notice_without_names(d: dict[str, Any]) -> None:
+    d["notice"]["columns"] = ["seq", "tier"]
+
+
+def _unenrolled_age_above_paying_ages(d: dict[str, Any]) -> None:
+    d["key_groups"]["unenrolled_age_from"] = 60
+
+
 BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], tuple[str, ...]]] = [
     ("unknown 代缴 model", _unknown_model, ("categories[1].model", "additive")),
     ("precedence unknown", _precedence_unknown, ("category_precedence[5]", "五保户")),
@@ -304,6 +319,9 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], tuple[str, ...]]] = [
     ),
     ("top-up mark", _topup_mark_is_an_enrollment_type, ("topup.enrollment_type", "续保")),
     ("key-group window", _negative_key_group_window, ("key_groups.near_pension_years",)),
+    ("45+ above age.max", _unenrolled_age_above_paying_ages, ("key_groups.unenrolled_age_from",)),
+    ("notice column", _unknown_notice_column, ("notice.columns[2]", "subsidy")),
+    ("notice without names", _notice_without_names, ("notice.columns", "name")),
     ("missing subsidy", _missing_subsidy, ("tier_schedules[0].tiers[3].subsidy", "缺失")),
     ("negative subsidy", _negative_subsidy, ("tier_schedules[0].tiers[3].subsidy", "非负整数")),
     (

@@ -9,13 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.cli.test_notice_command import expected, make_roster
+from tests.cli.test_notice_command import expected, make_roster, shown_headers
 from tests.conftest import libreoffice_convert, need_program
 from tests.reports.test_notice import ID_18, MOBILE_11, PHONE
 from xl_pension.cli import main
 from xl_pension.core import schema
 from xl_pension.core.policy import Policy
-from xl_pension.reports.notice import NOTICE_COLUMNS, NOTICE_SHEET
+from xl_pension.reports.notice import NOTICE_SHEET
 
 pytestmark = pytest.mark.real_client
 
@@ -79,7 +79,7 @@ def header_line(text: str) -> str | None:
     """The line of a page holding the table header, spaces removed."""
     for line in text.splitlines():
         s = squeeze(line)
-        if s.startswith(schema.header("seq")) and s.endswith(NOTICE_COLUMNS[-1][1]):
+        if s.startswith(schema.header("seq")) and s.endswith(schema.header("subsidy")):
             return s
     return None
 
@@ -95,13 +95,15 @@ def notice(tmp_path_factory, policy: Policy) -> dict[str, Path]:
 
 def check_printed(texts: list[str], src: Path, policy: Policy) -> None:
     """What every printed notice must show, whatever printed it."""
-    headers = squeeze("".join(h for _, h in NOTICE_COLUMNS))
+    headers = squeeze("".join(shown_headers(policy)))
     assert len(texts) >= 2
     assert TITLE in squeeze(texts[0]) and PERIOD in squeeze(texts[0])
     for n, text in enumerate(texts, start=1):
         # one page wide and the header row repeated: every page has the whole header line
         assert header_line(text) == headers, f"page {n} lacks the table header"
-        assert f"第{n}页共{len(texts)}页" in squeeze(text), f"page {n} number"
+        # every page: the village on top, 特此公示 and the page number at the foot
+        assert squeeze(text).startswith("城关街道王庄村2024年度缴费情况公示"), f"page {n} header"
+        assert f"特此公示第{n}页共{len(texts)}页" in squeeze(text), f"page {n} number"
         assert not ID_18.search(text) and not MOBILE_11.search(text)
     assert TITLE not in squeeze(texts[1])
     everything = "\n".join(texts)
@@ -110,7 +112,7 @@ def check_printed(texts: list[str], src: Path, policy: Policy) -> None:
     assert sorted(printed) == sorted(m for m, _ in paid)  # each person once, none lost
     last = squeeze(texts[-1])
     total = f"{schema.TOTALS_LABEL}共{totals.people}人"
-    assert f"{total}{totals.personal_due}{totals.government_paid}{totals.subsidy}" in last
+    assert f"{total}{totals.subsidy}" in squeeze(everything)
     assert last.index("王庄村村民委员会") < last.index(
         "2024年5月6日", last.index("王庄村村民委员会")
     )
@@ -131,12 +133,14 @@ def test_chromium_starts_each_village_on_a_new_page(tmp_path: Path, policy: Poli
         make_roster(tmp_path / "城关街道" / f"{name}.xlsx", policy, name, n, seed=seed)
     assert main(["notice", str(tmp_path), "--start", "2024-05-06"]) == 0
     texts = pages(chromium_pdf(tmp_path / "公示汇总.html", tmp_path / "all.pdf"))
-    firsts = [squeeze(t)[:40] for t in texts]
     assert len(texts) == 2
     order = sorted(["甲村", "乙村"])  # the folder's files in name order
-    assert firsts[0].startswith(f"{order[0]}2024年度") and firsts[1].startswith(
-        f"{order[1]}2024年度"
-    )
+    for village, text in zip(order, texts, strict=True):
+        # each village's own page header and title, and 特此公示 at the foot of its page
+        page = squeeze(text)
+        assert page.startswith(f"城关街道{village}2024年度缴费情况公示"), page[:40]
+        assert f"{village}2024年度城乡居民基本养老保险缴费情况公示" in page[:80]
+        assert page.endswith("特此公示"), page[-20:]
 
 
 def test_libreoffice_prints_the_sheet_one_page_wide(notice, tmp_path, policy) -> None:
@@ -151,4 +155,5 @@ def test_libreoffice_prints_the_sheet_one_page_wide(notice, tmp_path, policy) ->
     texts = pages(pdf)
     check_printed(texts, notice["src"], policy)
     rows_per_page = [len(MASKED.findall(t)) for t in texts]
-    assert min(rows_per_page[:-1]) >= 30  # fitted to width only: rows stay readable
+    full = [n for n in rows_per_page if n][:-1]  # pages the table fills (not its last one)
+    assert min(full) >= 30  # fitted to width only: rows stay readable

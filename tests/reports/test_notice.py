@@ -13,7 +13,7 @@ from xl_pension.core import idnum, schema
 from xl_pension.core.errors import XlPensionError
 from xl_pension.core.groups import chinese_number, group_sort_key
 from xl_pension.core.money import person_money, totals_of
-from xl_pension.core.policy import Policy
+from xl_pension.core.policy import Policy, parse_policy
 from xl_pension.core.roster import Record, Roster
 from xl_pension.core.validation import check_roster
 from xl_pension.io.notice_html import notice_texts, render_html
@@ -97,6 +97,16 @@ def checked_from(policy: Policy, records: list[dict[str, object]], village: str 
     return checked, money
 
 
+@pytest.fixture(scope="module")
+def everything() -> Policy:
+    """The packaged policy with every column shown and the 100 tier's people listed."""
+    import tomllib
+
+    from tests._policy_variants import notice_everything_text
+
+    return parse_policy(tomllib.loads(notice_everything_text()), "everything.toml")
+
+
 def test_calendar_period_is_inclusive(policy: Policy) -> None:
     assert policy.notice_days == 10 and policy.notice_day_kind == "calendar"
     assert notice_period(START, policy) == (START, dt.date(2024, 5, 15))
@@ -164,11 +174,13 @@ def test_chinese_date() -> None:
     assert chinese_date(dt.date(2024, 12, 31)) == "2024年12月31日"
 
 
-def test_every_paid_person_once_in_order_with_roster_totals(policy: Policy) -> None:
+def test_every_paid_person_once_in_order_with_roster_totals(everything: Policy) -> None:
+    policy = everything
     records = village_records(policy)
     checked, money = checked_from(policy, records)
     assert not checked.errors
     ctx = build_notice(checked, money, policy, START, PHONE)
+    assert ctx.columns == NOTICE_COLUMNS and ctx.unlisted == 0
     paid = [p for p in checked.people if p.paid]
     assert 100 < len(paid) < 200  # unpaid people exist and are left out
     assert len(ctx.rows) == len(paid)
@@ -194,7 +206,8 @@ def test_every_paid_person_once_in_order_with_roster_totals(policy: Policy) -> N
     assert (ctx.start, ctx.end, ctx.phone) == (START, dt.date(2024, 5, 15), PHONE)
 
 
-def test_personal_is_this_years_own_share_without_backpay(policy: Policy) -> None:
+def test_personal_is_this_years_own_share_without_backpay(everything: Policy) -> None:
+    policy = everything
     records = village_records(policy)
     checked, money = checked_from(policy, records)
     ctx = build_notice(checked, money, policy, START)
@@ -207,7 +220,8 @@ def test_personal_is_this_years_own_share_without_backpay(policy: Policy) -> Non
         assert by_row[p.row].personal == m.personal_due == m.tier - m.government_paid
 
 
-def test_rows_with_errors_are_left_out_when_skipped(policy: Policy) -> None:
+def test_rows_with_errors_are_left_out_when_skipped(everything: Policy) -> None:
+    policy = everything
     records = village_records(policy, 30)
     i, bad = next((i, r) for i, r in enumerate(records) if "tier" in r)
     ident = str(bad["id_number"])
@@ -217,6 +231,33 @@ def test_rows_with_errors_are_left_out_when_skipped(policy: Policy) -> None:
     ctx = build_notice(checked, money, policy, START)
     assert schema.DATA_START_ROW + i not in {r.source_row for r in ctx.rows}
     assert len(ctx.rows) == sum(1 for r in records if "tier" in r) - 1
+
+
+def test_by_default_a_daijiao_person_looks_like_any_payer_of_the_tier(policy: Policy) -> None:
+    records = village_records(policy)
+    for rec in records[:6]:  # 代缴 people on a tier of their own: 500, paying 400 (inclusive)
+        if rec.get("tier"):
+            rec.update(category="低保对象", tier=500, amount=400)
+    checked, money = checked_from(policy, records)
+    assert not checked.errors
+    ctx = build_notice(checked, money, policy, START)
+    assert ctx.keys == ("seq", "group", "name", "id_number", "tier", "subsidy")
+    paid = {p.row: p for p in checked.people if p.paid}
+    restricted = {t.amount for t in policy.tiers if t.restricted_to}
+    hidden = [r for r, p in paid.items() if p.tier in restricted]
+    daijiao = [r for r, p in paid.items() if money[r].government_paid and r not in hidden]
+    assert hidden and daijiao  # both kinds are in the generated village
+    # the 100 tier's people are counted, not listed; everyone else is listed once
+    assert ctx.unlisted == len(hidden) and ctx.totals.people == len(paid)
+    assert sorted(r.source_row for r in ctx.rows) == sorted(set(paid) - set(hidden))
+    # a 代缴 person's row holds what an ordinary payer of the same tier has
+    ordinary = {(r.tier, r.subsidy) for r in ctx.rows if not money[r.source_row].government_paid}
+    for r in ctx.rows:
+        assert (r.tier, r.subsidy) in ordinary
+    total = ctx.totals_line()
+    assert total == [("合计", 1), (f"共 {len(paid)} 人", 3), ("", 1), (ctx.totals.subsidy, 1)]
+    footer = "".join(notice_texts(ctx).footer)
+    assert f"另有 {len(hidden)} 人" in footer and footer.endswith("特此公示。")
 
 
 def test_columns_come_from_the_schema() -> None:

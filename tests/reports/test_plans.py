@@ -87,13 +87,19 @@ def test_notice_plan_prints_the_whole_notice(checked, policy: Policy) -> None:
     sheet = notice_plan(ctx, notice_texts(ctx)).sheet("公示")
     setup = sheet.print_setup
     head = setup.title_rows[0]
-    assert [sheet.cells[(head, c)].value for c in range(1, 9)] == [h for _, h in NOTICE_COLUMNS]
-    assert setup.area == (sheet.last_row, len(NOTICE_COLUMNS))
+    shown = [h for k, h in NOTICE_COLUMNS if k in policy.notice_rules.columns]
+    width = len(shown)
+    assert [sheet.cells[(head, c)].value for c in range(1, width + 1)] == shown
+    assert (head, width + 1) not in sheet.cells
+    assert setup.area == (sheet.last_row, width)
     assert sheet.freeze == (head + 1, 1) and not sheet.gridlines
     ids = [sheet.cells[(head + 1 + i, 4)] for i in range(len(ctx.rows))]
     assert [c.value for c in ids] == [r.masked_id for r in ctx.rows]
     assert all(c.style.number_format == TEXT_FORMAT for c in ids)
-    assert all(c2 <= len(NOTICE_COLUMNS) for _, _, _, c2 in sheet.merges)
+    assert all(c2 <= width for _, _, _, c2 in sheet.merges)
+    # every printed page: the village on top, 特此公示 and the page numbers at the foot
+    assert "王庄村" in setup.header
+    assert setup.footer.startswith("特此公示") and setup.footer.endswith("第 &P 页 共 &N 页")
 
 
 def test_marks_plan_groups_findings_by_cell(checked) -> None:

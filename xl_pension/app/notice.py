@@ -1,8 +1,11 @@
-"""Use case *notice*: the village's 10-day public notice as a sheet ``公示`` and an HTML page.
+"""Use case *notice*: the village's 10-day public notice as a workbook and an HTML page.
 
-One roster (:func:`notice_roster`): the sheet goes into a copy ``<stem>_公示.xlsx`` next to the
-roster (or into the roster itself with ``in_place``, after a backup) and ``<stem>_公示.html`` is
-written beside it; ``output_dir`` puts both there instead. A folder (:func:`notice_folder`):
+One roster (:func:`notice_roster`): ``<stem>_公示.xlsx`` next to the roster is a new workbook
+holding the notice only (one sheet ``公示``: no roster, no hidden sheet, nothing personal beyond
+what the notice shows), so that it can be printed, posted and forwarded as "the 公示"; with
+``in_place`` the ``公示`` sheet goes into the roster itself instead (after a backup: the roster is
+the clerk's own internal copy). ``<stem>_公示.html`` is written beside it; ``output_dir`` puts
+both there instead. A folder (:func:`notice_folder`):
 every roster under it gets its notice, plus one combined ``公示汇总.html`` with each village on
 its own pages — or, when the folder holds several township folders, one such page in each and
 an index ``公示汇总.html`` linking them (no page holds the whole county); the villages are done
@@ -54,10 +57,12 @@ class NoticeOptions:
 
 @dataclass
 class Outputs:
-    """Where one roster's notice goes (``None``: not written, see ``format``)."""
+    """Where one roster's notice goes (``None``: not written, see ``format``); ``in_place``: the
+    workbook is the roster itself (the sheet is added to it), else a notice-only workbook."""
 
     workbook: Path | None
     html: Path | None
+    in_place: bool = False
 
 
 def outputs_for(src: Path, options: NoticeOptions, root: Path | None = None) -> Outputs:
@@ -79,24 +84,29 @@ def outputs_for(src: Path, options: NoticeOptions, root: Path | None = None) -> 
     return Outputs(
         workbook=None if options.format == HTML else workbook,
         html=None if options.format == SHEET else folder / f"{name}.html",
+        in_place=options.in_place,
     )
 
 
 def write_outputs(src: Path, ctx: NoticeContext, out: Outputs) -> list[Path]:
-    """Write the workbook with its ``公示`` sheet and/or the HTML page of one village; returns
-    the files saved (``*.bak.xlsx``) before being replaced."""
+    """Write the notice workbook (or the ``公示`` sheet into the roster, ``in_place``) and/or the
+    HTML page of one village; returns the files saved (``*.bak.xlsx``) before being replaced."""
     from ..io.atomic import backup
 
     backups = []
     if out.workbook is not None:
+        from ..io.new_workbook import write_workbook
         from ..io.notice_html import notice_texts
         from ..io.workbook_plan import apply_plan
         from ..reports.notice_plan import notice_plan
 
-        texts = notice_texts(ctx)  # template errors surface before the workbook is loaded
+        plan = notice_plan(ctx, notice_texts(ctx))  # template errors before any file is touched
         if out.workbook.exists():
             backups.append(backup(out.workbook))
-        apply_plan(src, out.workbook, notice_plan(ctx, texts))
+        if out.in_place:
+            apply_plan(src, out.workbook, plan)
+        else:
+            write_workbook(out.workbook, plan)
     if out.html is not None:
         from ..io.notice_html import write_html
 
@@ -145,6 +155,7 @@ class NoticeJob(NamedTuple):
     workbook: str | None  # output paths; None: not written
     html: str | None
     skip_invalid: bool
+    in_place: bool = False
 
 
 OK, UNUSABLE, REFUSED, FAILED = "ok", "unusable", "refused", "failed"
@@ -181,6 +192,7 @@ def notice_file(job: NoticeJob) -> NoticeResult:
     out = Outputs(
         workbook=Path(job.workbook) if job.workbook else None,
         html=Path(job.html) if job.html else None,
+        in_place=job.in_place,
     )
     try:
         from ..reports.notice import build_notice
@@ -265,6 +277,7 @@ def notice_folder(
                 workbook=str(out.workbook) if out.workbook else None,
                 html=str(out.html) if out.html else None,
                 skip_invalid=options.skip_invalid,
+                in_place=out.in_place,
             )
         )
     run = FolderNoticeRun()

@@ -1,8 +1,8 @@
-"""``xl-pension notice``: the village's 10-day public notice as a sheet ``公示`` and an HTML page.
+"""``xl-pension notice``: the village's 10-day public notice as a workbook and an HTML page.
 
-One roster: the sheet is added to a copy ``<stem>_公示.xlsx`` next to the roster (or to the
-roster itself with ``--in-place``, after a backup) and ``<stem>_公示.html`` is written beside
-it; ``-o DIR`` puts both outputs in DIR instead. A folder: every roster under it gets its
+One roster: ``<stem>_公示.xlsx`` next to the roster holds the notice only (one sheet ``公示``;
+with ``--in-place`` the sheet goes into the roster itself instead, after a backup) and
+``<stem>_公示.html`` is written beside it; ``-o DIR`` puts both outputs in DIR instead. A folder: every roster under it gets its
 notice, plus one combined ``公示汇总.html`` with each village on its own pages; the villages
 are done in worker processes (:func:`xl_pension.app.notice.notice_file`), their messages shown
 in file order.
@@ -59,7 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--in-place",
         action="store_true",
-        help="把“公示”工作表直接写入花名册（先自动备份为 *.bak.xlsx）",
+        help="不另建公示工作簿，把“公示”工作表写入花名册本身（先自动备份为 *.bak.xlsx；"
+        "花名册含完整身份证号，只能内部留存，张贴和转发请用 HTML 页面或另行生成的公示工作簿）",
     )
     p.add_argument(
         "--skip-invalid", action="store_true", help="跳过有错误的行，只公示无误的行并列出跳过的行"
@@ -68,9 +69,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--format",
         choices=(BOTH, HTML, SHEET),
         default=BOTH,
-        help="生成哪些文件：both＝“公示”工作表和 HTML 页面（默认）；"
-        "html＝只生成 HTML 页面（不复制工作簿，文件夹仍生成公示汇总.html）；"
-        "sheet＝只生成“公示”工作表",
+        help="生成哪些文件：both＝公示工作簿和 HTML 页面（默认）；"
+        "html＝只生成 HTML 页面（文件夹仍生成公示汇总.html）；"
+        "sheet＝只生成公示工作簿",
     )
 
 
@@ -107,7 +108,10 @@ def run_one(src: Path, policy: Policy, args: argparse.Namespace, start: dt.date)
         f"政府补贴 {ctx.totals.subsidy} 元。"
     )
     if out.workbook is not None:
-        say(format_note(src, out.workbook) or f"已写入 {out.workbook}（工作表“公示”）")
+        if out.in_place:
+            say(format_note(src, out.workbook) or f"已写入 {out.workbook}（工作表“公示”）")
+        else:
+            say(f"已写入 {out.workbook}（只含公示，可打印张贴）")
     if out.html is not None:
         say(f"已写入 {out.html}")
     return 0

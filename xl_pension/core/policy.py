@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from . import catalogue as cat
-from .policy_extras import KeyGroupRules, TopUp, parse_key_groups, parse_topup
+from .policy_extras import (
+    KeyGroupRules,
+    NoticeRules,
+    TopUp,
+    parse_key_groups,
+    parse_notice_rules,
+    parse_topup,
+)
 from .policy_intake import CountyListRules, Declaration, parse_county_list, parse_declaration
 from .policy_reader import PolicyReader
 from .tiers import Tier, TierSchedule, parse_schedules, schedule_on, schedules_in_year
@@ -148,6 +155,7 @@ class Policy:
     path: str = ""
     county_list: CountyListRules = field(default_factory=CountyListRules)
     declaration: Declaration = field(default_factory=Declaration)
+    notice_rules: NoticeRules = field(default_factory=NoticeRules)
 
     def schedule_on(self, day: dt.date) -> TierSchedule | None:
         """The tier schedule in force on ``day`` (``None`` before the first one)."""
@@ -426,7 +434,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
             ),
         ),
         topup=parse_topup(r, data, enrollment),
-        key_group_rules=parse_key_groups(r, data),
+        key_group_rules=parse_key_groups(r, data, age_max),
         enrollment_types=enrollment,
         payment_methods=tuple(methods),
         unpaid_reasons=tuple(reasons),
@@ -435,6 +443,7 @@ def parse_policy(data: dict[str, Any], file: str = "<policy>") -> Policy:
         path=file,
         county_list=parse_county_list(r, data, {c.name for c in categories}),
         declaration=parse_declaration(r, data),
+        notice_rules=parse_notice_rules(r, notice),
     )
 
 

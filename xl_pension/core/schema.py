@@ -504,6 +504,22 @@ GOVERNMENT_DECLARATION_COLUMNS: tuple[DeclarationColumn, ...] = (
 )
 del D
 
+# The columns a public notice (公示) may show, left to right: (key, header). The policy's
+# ``[notice] columns`` picks which of them a notice shows (always in this order). 个人缴费 is the
+# person's own share of this year's tier, headed as in the tax bureau's list.
+NOTICE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("seq", BY_KEY["seq"].header),
+    ("group", BY_KEY["group"].header),
+    ("name", BY_KEY["name"].header),
+    ("id_number", BY_KEY["id_number"].header),
+    ("tier", BY_KEY["tier"].header),
+    ("personal", next(c.header for c in BATCH_DECLARATION_COLUMNS if c.key == "personal")),
+    ("government_paid", BY_KEY["government_paid"].header),
+    ("subsidy", BY_KEY["subsidy"].header),
+)
+NOTICE_MONEY_KEYS = ("tier", "personal", "government_paid", "subsidy")  # right-aligned, numbers
+NOTICE_REQUIRED_KEYS = ("seq", "name")  # every notice lists these
+
 
 # The per-township contacts file of `xl-pension announce` (.xlsx or .csv): one village a row
 # with its 征缴工作专员 (seed 四(五)) and phone. 乡镇 is optional (a county-wide file may have it);

@@ -1,8 +1,9 @@
 """Notice text and HTML from the county-editable jinja2 templates in ``templates/notice/``.
 
-The short texts (title, intro, footer, sign-off) are rendered as plain text and shared by the
-workbook sheet and the HTML page; the page itself (``notice.html.j2``) is rendered with
-autoescaping, so a name or village with ``<`` or ``&`` in it cannot break the markup.
+The short texts (title, intro, footer, sign-off, the page header and footer) are rendered as
+plain text and shared by the workbook sheet and the HTML page; the page itself
+(``notice.html.j2``) is rendered with autoescaping, so a name or village with ``<`` or ``&`` in
+it cannot break the markup (nor, through :func:`css_string`, the print CSS).
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from ..core import catalogue as cat
 from ..core.paths import templates_dir
 from ..core.schema import TOTALS_LABEL
-from ..reports.notice import MONEY_KEYS, NOTICE_COLUMNS, NoticeContext
+from ..reports.notice import MONEY_KEYS, NoticeContext
 from .atomic import atomic_path
 
 TITLE_TEMPLATE = "notice_title.j2"
 INTRO_TEMPLATE = "notice_intro.j2"
 FOOTER_TEMPLATE = "notice_footer.j2"
 SIGNOFF_TEMPLATE = "notice_signoff.j2"
+PAGE_TEMPLATE = "notice_page.j2"
 HTML_TEMPLATE = "notice.html.j2"
 INDEX_TEMPLATE = "notice_index.html.j2"
 
@@ -36,13 +39,26 @@ class NoticeTexts:
     intro: list[str]
     footer: list[str]
     signoff: list[str]
+    page_header: str  # on top of every printed page (the village)
+    page_footer: str  # at the foot of every printed page, before the page numbers
+
+
+def css_string(text: object) -> Markup:
+    """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\<>&' or ord(ch) < 0x20:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup('"' + "".join(out) + '"')
 
 
 @cache
 def environment(folder: Path | None = None) -> jinja2.Environment:
     """The template environment: ``templates/notice`` (or ``folder``), strict about unknown
-    variables, autoescaping for ``*.html.j2`` only."""
-    return jinja2.Environment(
+    variables, autoescaping for ``*.html.j2`` only, and the ``css_string`` filter."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder or templates_dir() / "notice", encoding="utf-8"),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html.j2", "html"), default_for_string=False, default=False
@@ -52,6 +68,8 @@ def environment(folder: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    env.filters["css_string"] = css_string
+    return env
 
 
 def _render(name: str, variables: dict[str, object], folder: Path | None) -> str:
@@ -86,11 +104,15 @@ def notice_texts(ctx: NoticeContext, folder: Path | None = None) -> NoticeTexts:
     v = ctx.template_vars()
     title = " ".join(_render(TITLE_TEMPLATE, v, folder).split())
     signoff = [s.strip() for s in _render(SIGNOFF_TEMPLATE, v, folder).splitlines() if s.strip()]
+    page = [s.strip() for s in _render(PAGE_TEMPLATE, v, folder).splitlines() if s.strip()]
+    page += [""] * (2 - len(page))
     return NoticeTexts(
         title=title,
         intro=paragraphs(_render(INTRO_TEMPLATE, v, folder)),
         footer=paragraphs(_render(FOOTER_TEMPLATE, v, folder)),
         signoff=signoff,
+        page_header=page[0],
+        page_footer=page[1],
     )
 
 
@@ -107,11 +129,11 @@ class _Column(dict):
 
 
 @cache
-def _columns() -> tuple[_Column, ...]:
+def _columns(shown: tuple[tuple[str, str], ...]) -> tuple[_Column, ...]:
     def cls(key: str) -> str:
         return "num" if key in MONEY_KEYS else "id" if key == "id_number" else ""
 
-    return tuple(_Column(key=k, header=h, cls=cls(k)) for k, h in NOTICE_COLUMNS)
+    return tuple(_Column(key=k, header=h, cls=cls(k)) for k, h in shown)
 
 
 def combined_title(contexts: Sequence[NoticeContext]) -> str:
@@ -138,7 +160,8 @@ def render_html(
         notices.append(
             {
                 "texts": texts,
-                "rows": ctx.rows,
+                "columns": _columns(ctx.columns),
+                "rows": ctx.table(),
                 "totals": ctx.totals,
                 "totals_line": ctx.totals_line,
             }
@@ -150,7 +173,6 @@ def render_html(
         {
             "doc_title": title,
             "notices": notices,
-            "columns": _columns(),
             "totals_label": TOTALS_LABEL,
             "page_numbers": len(contexts) == 1,
         },

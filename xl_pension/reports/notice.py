@@ -4,7 +4,11 @@ Pure domain code (no Excel library, no template engine): :func:`notice_period` w
 posting period from the policy, :func:`build_notice` turns a validated roster and its money into
 a :class:`NoticeContext` that the workbook and HTML writers render. Only what the notice may
 show is kept: name, village group, masked ID number, tier and amounts — never phone numbers,
-人员类别 (disability or 低保 status is sensitive) or 未缴原因.
+人员类别 (disability or 低保 status is sensitive) or 未缴原因. Which columns are shown, and whether
+people on a tier reserved for some categories (the 代缴 groups' 100) are listed one by one, is
+the policy's ``[notice]`` (:class:`~xl_pension.core.policy_extras.NoticeRules`): by default
+neither per-person 政府代缴 nor 个人缴费 (which differs from the tier by the 代缴) is shown, and
+the reserved tier's people are counted in the totals only.
 """
 
 from __future__ import annotations
@@ -25,20 +29,10 @@ from ..core.validation import Checked, Person
 NOTICE_SHEET = "公示"
 CALENDAR, WORKING = "calendar", "working"
 
-# The notice table, left to right: (key, header). Headers come from the schema; 个人缴费 is the
-# person's own share of this year's tier (Money.personal_due), as in the tax bureau's list.
-_PERSONAL_HEADER = next(c.header for c in schema.BATCH_DECLARATION_COLUMNS if c.key == "personal")
-NOTICE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("seq", schema.header("seq")),
-    ("group", schema.header("group")),
-    ("name", schema.header("name")),
-    ("id_number", schema.header("id_number")),
-    ("tier", schema.header("tier")),
-    ("personal", _PERSONAL_HEADER),
-    ("government_paid", schema.header("government_paid")),
-    ("subsidy", schema.header("subsidy")),
-)
-MONEY_KEYS = ("tier", "personal", "government_paid", "subsidy")  # right-aligned columns
+# Every column a notice may show, left to right (declared in the schema); the policy's
+# ``[notice] columns`` picks the ones shown (:attr:`NoticeContext.columns`).
+NOTICE_COLUMNS = schema.NOTICE_COLUMNS
+MONEY_KEYS = schema.NOTICE_MONEY_KEYS  # right-aligned columns
 
 
 def seq_sort_key(seq: str) -> float:
@@ -100,18 +94,19 @@ class NoticeRow:
     subsidy: int
     source_row: int  # the Excel row in the roster (not shown; for tracing)
 
-    def cells(self) -> tuple[object, ...]:
-        """The values in :data:`NOTICE_COLUMNS` order."""
-        return (
-            self.index,
-            self.group,
-            self.name,
-            self.masked_id,
-            self.tier,
-            self.personal,
-            self.government_paid,
-            self.subsidy,
-        )
+    def cells(self, keys: tuple[str, ...]) -> tuple[object, ...]:
+        """The values of the columns ``keys`` (keys of :data:`NOTICE_COLUMNS`)."""
+        values = {
+            "seq": self.index,
+            "group": self.group,
+            "name": self.name,
+            "id_number": self.masked_id,
+            "tier": self.tier,
+            "personal": self.personal,
+            "government_paid": self.government_paid,
+            "subsidy": self.subsidy,
+        }
+        return tuple(values[k] for k in keys)
 
 
 @dataclass
@@ -129,6 +124,18 @@ class NoticeContext:
     phone: str
     rows: list[NoticeRow] = field(default_factory=list)
     totals: Totals = field(default_factory=Totals)
+    columns: tuple[tuple[str, str], ...] = NOTICE_COLUMNS  # (key, header) of the shown columns
+    unlisted: int = 0  # people counted in the totals but not listed (a reserved tier)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys of the shown columns."""
+        return tuple(k for k, _ in self.columns)
+
+    def table(self) -> list[tuple[object, ...]]:
+        """The person rows' cells, in the shown columns."""
+        keys = self.keys
+        return [r.cells(keys) for r in self.rows]
 
     def total_cells(self) -> dict[str, int]:
         """Sums shown on the totals line, keyed like the columns (the tiers are not summed)."""
@@ -142,11 +149,12 @@ class NoticeContext:
         """The totals line as (value, columns spanned): 合计, the head count across 村民小组 to
         身份证号码, then one cell per money column (empty under 缴费档次)."""
         sums = self.total_cells()
-        line: list[tuple[object, int]] = [
-            (schema.TOTALS_LABEL, 1),
-            (f"共 {self.totals.people} 人", 3),
-        ]
-        line += [(sums.get(key, ""), 1) for key, _ in NOTICE_COLUMNS[4:]]
+        keys = self.keys
+        text = sum(1 for k in keys if k not in MONEY_KEYS)  # the text columns come first
+        line: list[tuple[object, int]] = [(schema.TOTALS_LABEL, 1)]
+        if text > 1:
+            line.append((f"共 {self.totals.people} 人", text - 1))
+        line += [(sums.get(key, ""), 1) for key in keys[text:]]
         return line
 
     def template_vars(self) -> dict[str, object]:
@@ -169,6 +177,7 @@ class NoticeContext:
             "government_paid_total": self.totals.government_paid,
             "subsidy_total": self.totals.subsidy,
             "tier_total": self.totals.tier,
+            "unlisted": self.unlisted,
         }
 
 
@@ -185,6 +194,15 @@ def notice_people(
     return pairs
 
 
+def listed_one_by_one(person: Person, policy: Policy) -> bool:
+    """Whether a payment is listed on the notice: not when its tier is reserved for some
+    categories (it would name them) and the policy keeps such tiers to the totals."""
+    if policy.notice_rules.list_restricted_tiers:
+        return True
+    tier = policy.tier_by_amount.get(person.tier) if person.tier is not None else None
+    return tier is None or not tier.restricted_to
+
+
 def build_notice(
     checked: Checked,
     money_by_row: Mapping[int, Money | None],
@@ -197,6 +215,7 @@ def build_notice(
     roster = checked.roster
     village = roster.village or Path(roster.file).stem
     pairs = notice_people(checked, money_by_row)
+    listed = [(p, m) for p, m in pairs if listed_one_by_one(p, policy)]
     rows = [
         NoticeRow(
             index=i,
@@ -209,8 +228,9 @@ def build_notice(
             subsidy=m.subsidy,
             source_row=p.row,
         )
-        for i, (p, m) in enumerate(pairs, start=1)
+        for i, (p, m) in enumerate(listed, start=1)
     ]
+    shown = policy.notice_rules.columns
     return NoticeContext(
         county=policy.county_name,
         township=roster.township,
@@ -223,4 +243,6 @@ def build_notice(
         phone=phone.strip(),
         rows=rows,
         totals=totals_of(m for _, m in pairs),
+        columns=tuple((k, h) for k, h in NOTICE_COLUMNS if k in shown),
+        unlisted=sum(1 for _, m in pairs if m.people) - sum(1 for _, m in listed if m.people),
     )

@@ -1,10 +1,12 @@
 """The plan of the print-ready ``公示`` sheet: title, intro, the table, footer and sign-off.
 
 A4 portrait, fitted to one page wide, the table's header row repeated on every printed page,
-"第 &P 页 共 &N 页" in the footer, the title and paragraphs merged across the table, bordered
-cells, the village committee's sign-off under the right half of the table. Made once from the
-notice and its rendered texts; ``notice`` (``io.workbook_plan.apply_plan``) and the ribbon's 生成公示
-(``macros.notice_macros``) apply it.
+the village in the page header and "特此公示 第 &P 页 共 &N 页" in the footer of every page, the
+title and paragraphs merged across the table, bordered cells, the village committee's sign-off
+under the right half of the table. The table has the columns the policy shows
+(:attr:`NoticeContext.columns`). Made once from the notice and its rendered texts; ``notice``
+writes it as a workbook of its own (the notice only) and the ribbon's 生成公示
+(``macros.notice_macros``) applies it to the open roster.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..core.plan import (
     Style,
     WorkbookPlan,
 )
-from .notice import MONEY_KEYS, NOTICE_COLUMNS, NOTICE_SHEET, NoticeContext
+from .notice import MONEY_KEYS, NOTICE_SHEET, NoticeContext
 
 FONT_NAME = "Noto Sans CJK SC"  # installed with fonts-noto-cjk; Excel/WPS substitute if missing
 FONT_SIZE = 11
@@ -42,9 +44,10 @@ WIDTHS = {
     "government_paid": 10.0,
     "subsidy": 10.0,
 }
+TABLE_WIDTH = sum(WIDTHS.values())  # a notice with fewer columns widens them to this width
 CJK_UNITS = 2.0  # a CJK character is about two width units at the same size
 INDENT = "\u3000\u3000"  # a paragraph's first-line indent
-SIGNOFF_COLUMN = 5  # the sign-off stands under the right half of the table
+PAGE_NUMBERS = "第 &P 页 共 &N 页"  # Excel's page codes, after the page footer's text
 
 PLAIN = Style(font=FONT_NAME, size=FONT_SIZE)
 HEADER = Style(
@@ -69,6 +72,8 @@ class NoticeTexts(Protocol):
     intro: Sequence[str]
     footer: Sequence[str]
     signoff: Sequence[str]
+    page_header: str
+    page_footer: str
 
 
 def text_lines(text: str, width_units: float, size: float = FONT_SIZE) -> int:
@@ -82,35 +87,35 @@ def _merged_text(
     sheet: SheetPlan,
     row: int,
     text: str,
+    keys: tuple[str, ...],
     *,
     bold: bool = False,
     horizontal: str = "left",
     size: float = FONT_SIZE,
     first_col: int = 1,
 ) -> int:
-    """``text`` merged across the table from ``first_col``; returns the next free row."""
-    last = len(NOTICE_COLUMNS)
-    sheet.merges.append((row, first_col, row, last))
+    """``text`` merged across the table (columns ``keys``) from ``first_col``; returns the next
+    free row."""
+    last = len(keys)
+    if last > first_col:
+        sheet.merges.append((row, first_col, row, last))
     style = Style(font=FONT_NAME, size=size, bold=bold, horizontal=horizontal,
                   vertical="center", wrap=True)  # fmt: skip
     sheet.put(row, first_col, text, style)
-    width = sum(WIDTHS[k] for k, _ in NOTICE_COLUMNS[first_col - 1 :])
+    width = sum(sheet.widths[c] for c in range(first_col, last + 1))
     sheet.heights[row] = text_lines(text, width, size) * LINE_HEIGHT * size / FONT_SIZE + 6
     return row + 1
 
 
 def _table(sheet: SheetPlan, ctx: NoticeContext, top: int) -> int:
     """The header row at ``top``, one row a person, the totals line; returns the next row."""
-    sheet.put_row(top, [head for _, head in NOTICE_COLUMNS], HEADER)
+    sheet.put_row(top, [head for _, head in ctx.columns], HEADER)
     sheet.heights[top] = ROW_HEIGHT + 4
-    styles = [
-        MONEY if key in MONEY_KEYS else SEQ if key == "seq" else CENTERED
-        for key, _ in NOTICE_COLUMNS
-    ]
+    styles = [MONEY if key in MONEY_KEYS else SEQ if key == "seq" else CENTERED for key in ctx.keys]
     row = top
-    for person in ctx.rows:
+    for cells in ctx.table():
         row += 1
-        for c, (style, value) in enumerate(zip(styles, person.cells(), strict=True), 1):
+        for c, (style, value) in enumerate(zip(styles, cells, strict=True), 1):
             sheet.cells[(row, c)] = Cell(value, style)  # type: ignore[arg-type]
         sheet.heights[row] = ROW_HEIGHT
     row += 1
@@ -127,26 +132,36 @@ def _table(sheet: SheetPlan, ctx: NoticeContext, top: int) -> int:
     return row + 1
 
 
+def excel_text(text: str) -> str:
+    """Text for an Excel page header or footer: ``&`` doubled (it starts Excel's codes)."""
+    return text.replace("&", "&&")
+
+
 def notice_sheet(ctx: NoticeContext, texts: NoticeTexts) -> SheetPlan:
     """The ``公示`` sheet of one notice."""
+    keys = ctx.keys
     sheet = SheetPlan(NOTICE_SHEET, gridlines=False)
-    sheet.widths = {c: WIDTHS[key] for c, (key, _) in enumerate(NOTICE_COLUMNS, start=1)}
-    row = _merged_text(sheet, 1, texts.title, bold=True, horizontal="center", size=TITLE_SIZE)
+    scale = TABLE_WIDTH / sum(WIDTHS[key] for key in keys)
+    sheet.widths = {c: round(WIDTHS[key] * scale, 1) for c, key in enumerate(keys, start=1)}
+    row = _merged_text(sheet, 1, texts.title, keys, bold=True, horizontal="center",
+                       size=TITLE_SIZE)  # fmt: skip
     for para in texts.intro:
-        row = _merged_text(sheet, row, INDENT + para)
+        row = _merged_text(sheet, row, INDENT + para, keys)
     header_row = row
     row = _table(sheet, ctx, header_row)
     for para in texts.footer:
-        row = _merged_text(sheet, row, INDENT + para)
+        row = _merged_text(sheet, row, INDENT + para, keys)
     row += 1
     sheet.heights[row - 1] = LINE_HEIGHT
+    signoff = max(1, len(keys) // 2 + 1)  # the sign-off stands under the right half
     for line in texts.signoff:
-        row = _merged_text(sheet, row, line, horizontal="center", first_col=SIGNOFF_COLUMN)
+        row = _merged_text(sheet, row, line, keys, horizontal="center", first_col=signoff)
     sheet.print_setup = PrintSetup(
         title_rows=(header_row, header_row),
-        area=(row - 1, len(NOTICE_COLUMNS)),
+        area=(row - 1, len(keys)),
         margins=Margins(sides=0.5, top=0.6, bottom=0.75, footer=0.35),
-        footer="第 &P 页 共 &N 页",
+        header=texts.page_header,
+        footer=f"{excel_text(texts.page_footer)}\u3000{PAGE_NUMBERS}",
         footer_font=FONT_NAME,
         footer_size=9,
         center_horizontally=True,
@@ -156,5 +171,6 @@ def notice_sheet(ctx: NoticeContext, texts: NoticeTexts) -> SheetPlan:
 
 
 def notice_plan(ctx: NoticeContext, texts: NoticeTexts) -> WorkbookPlan:
-    """Add (or replace, where it was) the ``公示`` sheet; it is shown when the book opens."""
-    return WorkbookPlan(sheets=[notice_sheet(ctx, texts)], activate=NOTICE_SHEET)
+    """The ``公示`` sheet: added to (or replacing it in) the open roster by the ribbon, or the one
+    sheet of the notice's own workbook (titled with the notice, nothing else in it)."""
+    return WorkbookPlan(sheets=[notice_sheet(ctx, texts)], activate=NOTICE_SHEET, title=texts.title)
