@@ -72,3 +72,24 @@ def test_demo_writes_a_poster_and_a_leaflet_per_village(demo_dir: Path) -> None:
     pages = {(p.parent.name, p.stem) for p in (demo_dir / "宣传材料").glob("*/*.html")}
     expected = {(t, f"{v}_{k}") for t, v in villages for k in ("缴费通知", "明白纸")}
     assert pages == expected
+
+
+def test_demo_counts_45_plus_unenrolled_from_its_population_list(demo_dir: Path) -> None:
+    import openpyxl
+
+    from xl_pension.io.population_reader import read_population
+
+    policy = load_policy()
+    group = f"年满{policy.key_group_rules.unenrolled_age_from}周岁未参保"
+    listed = read_population(demo_dir / "户籍人口名单.xlsx")
+    rostered = {str(r.get("id_number")) for p in rosters(demo_dir) for r in read_roster(p).records}
+    assert rostered & {str(v["id_number"]) for _, v in listed.rows}  # the list holds payers too
+    found = 0
+    for summary in sorted((demo_dir / "汇总").glob("*乡镇汇总.xlsx")):
+        ws = openpyxl.load_workbook(summary)["重点人群"]
+        assert group in ws["A2"].value and "户籍人口名单" in ws["A2"].value
+        rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == group]
+        assert rows and all(policy.key_group_rules.unenrolled_age_from <= r[7] <= policy.age_max
+                            for r in rows)  # fmt: skip
+        found += len(rows)
+    assert found >= 12  # at least one a village (sample.population.UNENROLLED_PER_VILLAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -44,7 +45,6 @@ from xl_pension.reports.summary import (
     top_bottom,
 )
 from xl_pension.reports.village import (
-    GROUP_AGE,
     GROUP_GOVERNMENT,
     GROUP_NEAR,
     Tally,
@@ -120,18 +120,24 @@ def test_key_groups(policy: Policy) -> None:
     gov = next(c.name for c in policy.categories if c.is_government_paid)
     excluded = next(r.name for r in policy.unpaid_reasons if r.excluded_from_expected)
 
-    def groups(age: int, **kw) -> tuple[str, ...]:
-        ident = _id(policy, age)
-        return key_groups(_person(policy, id_number=ident, id_valid=True, **kw), policy)
+    def groups(age: int, pol: Policy = policy, **kw) -> tuple[str, ...]:
+        ident = _id(pol, age)
+        return key_groups(_person(pol, id_number=ident, id_valid=True, **kw), pol)
 
-    assert groups(policy.age_max) == (GROUP_NEAR, GROUP_AGE)
-    assert groups(policy.age_max - 1) == (GROUP_NEAR, GROUP_AGE)
-    assert groups(policy.age_max - 3) == (GROUP_AGE,)
-    assert groups(45) == (GROUP_AGE,)
-    assert groups(44) == ()
+    pension, window = policy.pension.age, policy.key_group_rules.near_pension_years
+    assert (pension, window) == (60, 2)  # the packaged policy's [pension] and [key_groups]
+    assert groups(pension - 1) == (GROUP_NEAR,)
+    assert groups(pension - window) == (GROUP_NEAR,)  # reaches 60 within the two years
+    assert groups(pension - window - 1) == ()
+    assert groups(45) == ()  # 45+ 未参保 come from the population list, not the rosters
     assert groups(30, category=gov) == (GROUP_GOVERNMENT,)
-    assert groups(policy.age_max, paid=True) == ()
-    assert groups(policy.age_max, unpaid_reason=excluded) == ()
+    assert groups(pension - 1, paid=True) == ()
+    assert groups(pension - 1, unpaid_reason=excluded) == ()
+    # the window and the pension age are the policy's
+    wider = dataclasses.replace(
+        policy, key_group_rules=dataclasses.replace(policy.key_group_rules, near_pension_years=5)
+    )
+    assert groups(pension - 5, wider) == (GROUP_NEAR,)
 
 
 def test_ranks_and_top_bottom() -> None:

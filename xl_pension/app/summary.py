@@ -26,6 +26,7 @@ from .progress import Progress
 
 if TYPE_CHECKING:
     from ..core.validation import Checked
+    from ..reports.population import Unenrolled
     from ..reports.summary import TownshipSummary
     from ..reports.village import VillageResult
 
@@ -113,6 +114,24 @@ def collect(
     return results, [*problems, *duplicates], ours
 
 
+def unenrolled_of(path: Path, summary: TownshipSummary, policy: Policy) -> Unenrolled:
+    """The 45+ 未参保 people of the population list at ``path`` (read through io/) against
+    every roster of the summary."""
+    from ..io.population_reader import read_population
+    from ..reports.population import unenrolled
+
+    listed = read_population(path)
+    townships = {v.township for v in summary.villages if v.township} or {summary.place}
+    return unenrolled(
+        listed.rows,
+        summary.rostered_ids(),
+        policy,
+        file=path.name,
+        townships=townships,
+        villages=[v.village for v in summary.villages if v.village],
+    )
+
+
 @dataclass
 class SummaryRun:
     """What :func:`summarize_folder` did.
@@ -143,12 +162,14 @@ def summarize_folder(
     *,
     output: str | Path | None = None,
     report_date: dt.date | None = None,
+    population: str | Path | None = None,
     progress: Progress | None = None,
 ) -> SummaryRun:
     """Summarise the rosters under ``root`` into ``output`` (default ``root/乡镇汇总.xlsx``).
 
-    ``report_date`` is the day of the daily report (default today); ``progress`` is told how
-    many rosters are read.
+    ``report_date`` is the day of the daily report (default today); ``population`` the
+    population list (户籍人口名单) the 45+ 未参保 group is counted from (without it the group is
+    said to be uncounted); ``progress`` is told how many rosters are read.
     """
     from ..io.summary_writer import render_report, write_township_summary
     from ..reports.summary import daily_context, summarize
@@ -167,6 +188,8 @@ def summarize_folder(
         problems=problems,
         place=fallback,
     )
+    if population is not None:
+        summary.unenrolled = unenrolled_of(Path(population), summary, policy)
     report = render_report("daily.j2", daily_context(summary, policy))
     try:
         write_township_summary(out, summary, policy, report=report, root=root)

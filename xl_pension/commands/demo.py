@@ -18,6 +18,7 @@ from .console import ConsoleProgress
 
 PLANTED_FILE = "planted.json"
 COUNTY_LIST = "上年缴费名单.xlsx"
+POPULATION_LIST = "户籍人口名单.xlsx"
 ROSTERS = "村级花名册"
 NOTICES = "公示"
 REPORTS = "汇总"
@@ -59,6 +60,27 @@ def _write_county_list(path: Path, county, planted_rows: set[tuple[str, int]]) -
                         ws.write_string(n, c, str(value))
         wb.close()
     return n
+
+
+def _write_population(path: Path, rows: list[dict[str, object]]) -> int:
+    """The population list (户籍人口名单) as a county office would export it: one sheet, the
+    schema's headers (乡镇, 村, 村民小组, 姓名, 身份证号码), IDs as text."""
+    import xlsxwriter
+
+    from ..core.schema import POPULATION_COLUMNS
+    from ..io.atomic import atomic_path
+
+    columns = [c for c in POPULATION_COLUMNS if c.key != "region"]
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp))
+        ws = wb.add_worksheet("户籍人口")
+        ws.write_row(0, 0, [c.header for c in columns])
+        for r, row in enumerate(rows, start=1):
+            for c, col in enumerate(columns):
+                if row.get(col.key) is not None:
+                    ws.write_string(r, c, str(row[col.key]))
+        wb.close()
+    return len(rows)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,13 +155,18 @@ def run(args: argparse.Namespace) -> int:
     main(["notice", str(rosters), "--start", NOTICE_START, "-o", str(out / NOTICES),
           "--skip-invalid", "--phone", "0530-7221234", *policy_args])  # fmt: skip
 
-    say("== 6. 各乡镇汇总（xl-pension summary）")
+    say("== 6. 各乡镇汇总（xl-pension summary，含户籍人口名单中的未参保人员）")
+    from ..sample.population import sample_population
+
+    population = out / POPULATION_LIST
+    residents = _write_population(population, sample_population(county.villages, policy, args.seed))
+    say(f"   {population}：户籍人口 {residents} 人")
     reports.mkdir(parents=True, exist_ok=True)
     townships = sorted({v.township for v in county.villages}, key=lambda t: t.code)
     for township in townships:
         main(["summary", str(rosters / township.name), "-o",
               str(reports / f"{township.name}乡镇汇总.xlsx"), "--date", NOTICE_START,
-              *policy_args])  # fmt: skip
+              "--population", str(population), *policy_args])  # fmt: skip
 
     say("== 7. 全县合并上报（xl-pension merge）")
     main(["merge", str(rosters), "-o", str(reports / "全县汇总.xlsx"), "--date", NOTICE_START,
@@ -156,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
 
     say("== 完成。输出位置：")
     say(f"   县里下发的名单      {out / COUNTY_LIST}")
+    say(f"   户籍人口名单        {population}")
     say(f"   各村花名册          {rosters}/<乡镇>/<村>.xlsx（已填计算列；*_解缴清单.xlsx 在旁边）")
     say(
         f"   公示（表格和网页）  {out / NOTICES}/<乡镇>/<村>_公示.*，合订本 {out / NOTICES}/公示汇总.html"

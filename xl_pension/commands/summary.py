@@ -27,6 +27,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     """Options of the command."""
     folder = "本乡镇各村花名册所在的文件夹（含子文件夹）"
     add_folder_report_arguments(p, folder, "汇总表", DEFAULT_OUTPUT, "日报")
+    p.add_argument(
+        "--population",
+        metavar="FILE",
+        help="户籍人口名单（.xlsx/.xls，含姓名、身份证号码和村）：据此统计“年满规定年龄未参保”人员"
+        "（年龄见政策文件 key_groups）；不提供则该项无法统计",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
             policy,
             output=args.output,
             report_date=args.date,
+            population=args.population,
             progress=ConsoleProgress(),
         )
     except NoReadableRoster as exc:

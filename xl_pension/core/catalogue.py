@@ -479,6 +479,22 @@ LIST_NOT_COUNTY_LIST = failure("list.not_county_list", "{file}：{why}")
 LIST_EMPTY = failure(
     "list.empty", "{file}：工作表“{sheet}”第 {header_row} 行表头下面没有任何人员，无法拆分。"
 )
+# The township summary without a population list: the 45+ group is not counted from the rosters.
+KEY_UNENROLLED_UNCOUNTED = finding(
+    "key.unenrolled_uncounted",
+    W,
+    "",
+    "{group}人员无法统计：他们不在任何花名册上，只能从户籍人口名单中查找；"
+    "请用 summary --population 户籍人口名单.xlsx 提供名单。",
+)
+POPULATION_NOT_LIST = failure(
+    "population.not_list",
+    {
+        "": "{file}：各工作表前 {rows} 行都找不到包含“{wanted}”的表头行（缺少“{missing}”），"
+        "不是户籍人口名单。",
+        "empty": "{file}：工作表“{sheet}”第 {header_row} 行表头下面没有任何人员。",
+    },
+)
 POLICY_MISSING = failure("policy.missing", "找不到政策文件 {file}。", raises=PolicyError)
 POLICY_UNREADABLE = failure(
     "policy.unreadable", "无法读取政策文件 {file}：{reason}。", raises=PolicyError

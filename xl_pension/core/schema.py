@@ -469,6 +469,24 @@ def county_list_key(text: object) -> str | None:
     return _LIST_LOOKUP.get(normalize_header(text))
 
 
+# The population list (户籍人口名单) of `summary --population FILE`: everyone registered in the
+# township, to find the people of 年满45周岁未参保 (seed 四(一)): on no roster. Headers and
+# their variants are the county list's; 乡镇 is optional (the summary is of one township), 行政区划
+# may stand for 乡镇 and 村.
+POPULATION_COLUMNS: tuple[Column, ...] = tuple(
+    LIST_COLUMN[k] for k in ("township", "village", "region", "group", "name", "id_number")
+)
+POPULATION_REQUIRED_KEYS = ("village", "name", "id_number")
+_POPULATION_LOOKUP = {
+    normalize_header(h): c.key for c in POPULATION_COLUMNS for h in (c.header, *c.aliases)
+}
+
+
+def population_key(text: object) -> str | None:
+    """The column key a header of the population list means, or ``None``."""
+    return _POPULATION_LOOKUP.get(normalize_header(text))
+
+
 @dataclass(frozen=True)
 class DeclarationColumn:
     """A column of a declaration list: key, default header and width (the policy's

@@ -32,15 +32,15 @@ from ..core.findings import Severity
 from ..core.paths import templates_dir
 from ..core.policy import Policy
 from ..core.schema import BY_KEY, META_SHEET, TOWNSHIP_COLUMN, VILLAGE_COLUMN
-from ..reports.summary import FileFinding, Measure, TownshipSummary, chinese_day, measures
-from ..reports.village import (
-    GROUP_AGE,
-    GROUP_GOVERNMENT,
-    GROUP_NEAR,
-    KEY_AGE_FROM,
-    NEAR_PENSION_YEARS,
-    Tally,
+from ..reports.summary import (
+    FileFinding,
+    Measure,
+    TownshipSummary,
+    chinese_day,
+    measures,
+    unenrolled_text,
 )
+from ..reports.village import GROUP_GOVERNMENT, GROUP_NEAR, Tally
 from .atomic import atomic_path
 from .bulk_rows import BulkRowsWorksheet
 
@@ -478,22 +478,30 @@ def _key_sheet(book: Book, s: TownshipSummary, policy: Policy) -> None:
     ws.set_header(f'&C&"-,Bold"{INTERNAL}')
     ws.write_string(0, 0, f"{INTERNAL}（重点人群工作台账）", book.internal)
     c = s.key_counts
+    rules = policy.key_group_rules
     text = (
-        f"按 {policy.age_reference_date:%Y-%m-%d} 的年龄：{GROUP_NEAR}（{NEAR_PENSION_YEARS} 年内"
-        f"年满 {policy.age_max + 1} 周岁）{c.get(GROUP_NEAR, 0)} 人；{GROUP_AGE}（年满 "
-        f"{KEY_AGE_FROM} 周岁）{c.get(GROUP_AGE, 0)} 人；{GROUP_GOVERNMENT} "
-        f"{c.get(GROUP_GOVERNMENT, 0)} 人。未缴原因为死亡、迁出等不计应缴的人员不列入。"
+        f"按 {policy.age_reference_date:%Y-%m-%d} 的年龄：{GROUP_NEAR}（{rules.near_pension_years} "
+        f"年内年满 {policy.pension.age} 周岁）{c.get(GROUP_NEAR, 0)} 人；{GROUP_GOVERNMENT} "
+        f"{c.get(GROUP_GOVERNMENT, 0)} 人；{unenrolled_text(s, policy)}"
+        "未缴原因为死亡、迁出等不计应缴的人员不列入。"
     )
     ws.write_string(1, 0, text, book.note)
     cols = [("序号", 5), ("重点类别", 22), (TOWNSHIP_COLUMN.header, 10), (VILLAGE_COLUMN.header, 10),
             (_h("group"), 9), (_h("name"), 9), (_h("id_number"), 21), ("年龄", 6),
             (_h("category"), 12), (_h("unpaid_reason"), 14), ("文件", 24), ("行", 6)]  # fmt: skip
     columns(book, ws, 2, cols)
-    for i, k in enumerate(s.key_people):
+    rows: list[list[object]] = []
+    for k in s.key_people:
         p = k.person
-        values = [i + 1, "、".join(p.groups), k.township, k.village, p.group, p.name,
-                  p.masked_id, p.age, p.category, p.unpaid_reason, k.file, p.row]  # fmt: skip
-        write_row(book, ws, 3 + i, values)
+        rows.append([ "、".join(p.groups), k.township, k.village, p.group, p.name, p.masked_id,
+                     p.age, p.category, p.unpaid_reason, k.file, p.row])  # fmt: skip
+    if s.unenrolled is not None:
+        group = s.unenrolled.group
+        for u in s.unenrolled.people:
+            rows.append([group, u.township, u.village, u.group, u.name, u.masked_id, u.age,
+                         "", "", s.unenrolled.file, u.row])  # fmt: skip
+    for i, values in enumerate(rows):
+        write_row(book, ws, 3 + i, [i + 1, *values])
     ws.freeze_panes(3, 0)
 
 

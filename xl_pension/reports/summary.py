@@ -19,11 +19,10 @@ from ..core import catalogue as cat
 from ..core.findings import Finding, Severity
 from ..core.policy import Policy
 from ..core.schema import BATCH_DECLARATION_COLUMNS, BY_KEY
+from .population import Unenrolled, unenrolled_group
 from .village import (
-    GROUP_AGE,
     GROUP_GOVERNMENT,
     GROUP_NEAR,
-    KEY_AGE_FROM,
     KeyPerson,
     Tally,
     VillageResult,
@@ -285,6 +284,30 @@ class TownshipSummary:
     tiers: list[int | None]
     key_counts: dict[str, int] = field(default_factory=dict)
     tier_counts: list[list[int]] = field(default_factory=list)  # per village, per tier column
+    unenrolled: Unenrolled | None = None  # 45+ 未参保 from the population list; None: no list
+
+    def rostered_ids(self) -> frozenset[str]:
+        """Every valid ID number on the township's rosters."""
+        return frozenset().union(*(v.ids for v in self.villages))
+
+
+def unenrolled_text(summary: TownshipSummary, policy: Policy) -> str:
+    """The sentence on the 45+ 未参保 group: its count from the population list, or that it
+    cannot be counted without one (never another count under its name)."""
+    group = unenrolled_group(policy)
+    u = summary.unenrolled
+    if u is None:
+        return cat.KEY_UNENROLLED_UNCOUNTED.message(group=group)
+    left = []
+    if u.other_places:
+        left.append(f"其他乡镇 {u.other_places} 行")
+    if u.unusable_ids:
+        left.append(f"身份证号码无法识别 {u.unusable_ids} 行")
+    out = "（未计入：" + "，".join(left) + "）" if left else ""
+    return (
+        f"{group}（户籍人口名单 {u.file} 共 {u.read} 行中 {u.age_from}—{u.age_to} 周岁、"
+        f"不在本乡镇任何花名册上的人员）{len(u.people)} 人{out}。"
+    )
 
 
 def _place(villages: Sequence[VillageResult], fallback: str) -> str:
@@ -326,7 +349,7 @@ def summarize(
     ]
     key_counts = {
         g: sum(1 for k in key_people if g in k.person.groups)
-        for g in (GROUP_NEAR, GROUP_AGE, GROUP_GOVERNMENT)
+        for g in (GROUP_NEAR, GROUP_GOVERNMENT)
     }
     return TownshipSummary(
         place=_place(ordered, place),
@@ -379,8 +402,9 @@ def daily_context(summary: TownshipSummary, policy: Policy) -> dict[str, object]
         "problems": len(summary.problems),
         "personal_total": t.totals.personal_due,
         "key_near": summary.key_counts.get(GROUP_NEAR, 0),
-        "key_age_from": KEY_AGE_FROM,
-        "key_age": summary.key_counts.get(GROUP_AGE, 0),
+        "key_age_from": policy.key_group_rules.unenrolled_age_from,
+        "key_unenrolled": None if summary.unenrolled is None else len(summary.unenrolled.people),
+        "key_unenrolled_text": unenrolled_text(summary, policy),
         "key_government": summary.key_counts.get(GROUP_GOVERNMENT, 0),
         "key_total": len(summary.key_people),
     }

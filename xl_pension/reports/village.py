@@ -33,15 +33,12 @@ from ..core.policy import Policy
 from ..core.schema import BY_KEY, TEMPLATE_FILE_NAME
 from ..core.validation import Checked, Person
 
-# Key groups (重点人群) of 东政办字〔2024〕7号 四(一): people near pension age (临近到龄) and people
-# aged 45 and over who do not pay (年满45周岁未参保人员). The seed names no window for "near";
-# two years before pension age is our assumption.
-KEY_AGE_FROM = 45
-NEAR_PENSION_YEARS = 2
+# Key groups (重点人群) of 东政办字〔2024〕7号 四(一) found on the rosters: unpaid people near the
+# pension age (临近到龄, the policy's [key_groups] window and [pension]) and unpaid 代缴 people.
+# 年满45周岁未参保 are on no roster: they come from the population list (reports/population.py).
 GROUP_NEAR = "临近到龄未缴"
-GROUP_AGE = f"{KEY_AGE_FROM}周岁以上未缴"
 GROUP_GOVERNMENT = "代缴对象未缴"
-KEY_GROUPS = (GROUP_NEAR, GROUP_AGE, GROUP_GOVERNMENT)
+KEY_GROUPS = (GROUP_NEAR, GROUP_GOVERNMENT)
 
 # File names that say nothing about the village (new or copied workbooks, the blank template).
 _GENERIC_STEM = re.compile(
@@ -167,6 +164,7 @@ class VillageResult:
     key_people: list[KeyPerson] = field(default_factory=list)
     details: list[DetailRow] = field(default_factory=list)
     columns: dict[str, int] = field(default_factory=dict)  # roster header -> 1-based column
+    ids: frozenset[str] = frozenset()  # every valid ID of the roster (with ``details``)
 
     @property
     def label(self) -> str:
@@ -181,6 +179,21 @@ def _years_later(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def near_pension(person: Person, policy: Policy) -> bool:
+    """临近到龄: the person reaches the pension age within the policy's window (from the age
+    reference date). The rosters carry no 累计缴费年限, so the policy's ``pension.min_years``
+    cannot narrow the group yet."""
+    if not person.id_valid:
+        return False
+    ref = policy.age_reference_date
+    age = idnum.age_on(person.id_number, ref)
+    window = policy.key_group_rules.near_pension_years
+    later = idnum.age_on(person.id_number, _years_later(ref, window))
+    if age is None or later is None or age >= policy.pension.age:
+        return False
+    return later >= policy.pension.age
+
+
 def key_groups(person: Person, policy: Policy) -> tuple[str, ...]:
     """The key groups an unpaid person belongs to (empty for payers and for people whose
     未缴原因 removes them from 应缴人数)."""
@@ -190,15 +203,8 @@ def key_groups(person: Person, policy: Policy) -> tuple[str, ...]:
     if reason is not None and reason.excluded_from_expected:
         return ()
     groups = []
-    if person.id_valid:
-        ref = policy.age_reference_date
-        age = idnum.age_on(person.id_number, ref)
-        later = idnum.age_on(person.id_number, _years_later(ref, NEAR_PENSION_YEARS))
-        if age is not None and later is not None and age <= policy.age_max:
-            if later > policy.age_max:
-                groups.append(GROUP_NEAR)
-            if age >= KEY_AGE_FROM:
-                groups.append(GROUP_AGE)
+    if near_pension(person, policy):
+        groups.append(GROUP_NEAR)
     category = policy.category_by_name.get(person.category)
     if category is not None and category.is_government_paid:
         groups.append(GROUP_GOVERNMENT)
@@ -269,6 +275,8 @@ def village_result(
         columns=header_columns(checked),
     )
     excluded = set(exclude_rows)
+    if details:
+        result.ids = frozenset(p.id_number for p in checked.people if p.id_valid)
     for person in checked.people:
         if person.row in excluded:
             tally.rows += 1
