@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from tests._policy_variants import TEN_TIERS, fixed_daijiao_text, ten_tier_text, write_policy
+import re
+
+from tests._policy_variants import (
+    TEN_TIERS,
+    additive_text,
+    fixed_daijiao_text,
+    ten_tier_text,
+    write_policy,
+)
 from xl_pension.core.contacts import Contact, ContactBook
 from xl_pension.core.policy import Policy
-from xl_pension.reports.announce import build_publicity, daijiao_rules, file_stem, tier_lines
+from xl_pension.io.announce_html import render_page
+from xl_pension.reports.announce import (
+    KINDS,
+    build_publicity,
+    daijiao_rules,
+    file_stem,
+    tier_lines,
+)
 
 
 def test_tier_lines_are_this_years_tiers_with_subsidy_and_credit(policy: Policy) -> None:
@@ -33,6 +48,25 @@ def test_daijiao_rules_group_categories_by_what_the_government_pays(policy, tmp_
     example = by_amount[200]
     tier = fixed.tier_by_amount[example.example_tier]
     assert example.example_tier > 200 and example.example_personal == tier.amount - 200
+
+
+def test_the_wording_follows_the_daijiao_model(policy, tmp_path) -> None:
+    _, additive = write_policy(tmp_path, "additive.toml", additive_text())
+    (inclusive_rule,), (additive_rule,) = daijiao_rules(policy), daijiao_rules(additive)
+    # by hand: inclusive, 350 tier: pays 350 - 100; additive: pays 350, credited 350 + 100 + 30
+    assert (inclusive_rule.additive, inclusive_rule.example_tier) == (False, 350)
+    assert inclusive_rule.example_personal == 250
+    assert (additive_rule.additive, additive_rule.example_tier) == (True, 350)
+    assert (additive_rule.example_personal, additive_rule.example_credited) == (350, 480)
+    for kind in KINDS:
+        plain = {
+            name: re.sub(r"<[^>]+>|\s", "", render_page(kind, build_publicity(p).template_vars()))
+            for name, p in (("inclusive", policy), ("additive", additive))
+        }
+        assert "自己只交差额" in plain["inclusive"] and "自己交250元" in plain["inclusive"]
+        assert "自己只交差额" not in plain["additive"]
+        assert "全额缴纳" in plain["additive"] and "另外加上" in plain["additive"]
+        assert "自己交350元" in plain["additive"] and "记入480元" in plain["additive"]
 
 
 def test_missing_contacts_are_empty_and_office_rows_are_recognised(policy) -> None:

@@ -74,8 +74,9 @@ def _subsidy_of_amount(policy: Policy, amount: int) -> int:
     return best
 
 
-def _tier_money(policy: Policy, category: Category, amount: int) -> tuple[int, int, int]:
-    """(代缴, 个人应缴, subsidy) of this year's tier ``amount`` for ``category``."""
+def tier_money(policy: Policy, category: Category, amount: int) -> tuple[int, int, int]:
+    """(代缴, 个人应缴, subsidy) of this year's tier ``amount`` for ``category`` (both models):
+    what a roster row of that tier is charged and credited (the poster's examples too)."""
     tier = policy.tier_by_amount[amount]
     government = government_part(category, amount)
     subsidy = tier.subsidy
@@ -101,10 +102,10 @@ def person_money(person: Person, policy: Policy) -> Money | None:
     category = policy.category_by_name.get(person.category)
     if person.tier not in policy.tier_by_amount or category is None:
         return None
-    government, personal, subsidy = _tier_money(policy, category, person.tier)
+    government, personal, subsidy = tier_money(policy, category, person.tier)
     tier, people = person.tier, 1
     if person.topup_from is not None and person.topup_from in policy.tier_by_amount:
-        before = _tier_money(policy, category, person.topup_from)
+        before = tier_money(policy, category, person.topup_from)
         government, personal, subsidy = (
             government - before[0],
             personal - before[1],

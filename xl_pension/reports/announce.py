@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.contacts import Contact
-from ..core.money import amount_due
+from ..core.money import tier_money
 from ..core.policy import Category, Policy
 from .notice import chinese_date
 
@@ -35,13 +35,25 @@ class TierLine:
 
 @dataclass(frozen=True)
 class DaijiaoRule:
-    """One 代缴 rule in plain words: who, how much the government pays, and an example."""
+    """One 代缴 rule in plain words: who, how much the government pays, how it combines with
+    the person's own tier, and an example.
+
+    ``additive`` False (inclusive model): 代缴 counts toward the chosen tier, the person pays
+    the rest; True (additive model): the person pays a tier of their own in full and the 代缴
+    is credited on top.
+    """
 
     groups: tuple[str, ...]  # category names, never a person
     amount: int
     may_choose_higher: bool
-    example_tier: int | None  # the lowest open tier above the 代缴 amount
+    example_tier: (
+        int | None
+    )  # inclusive: the lowest open tier above the 代缴; additive: the lowest open
     example_personal: int | None  # what the person pays on it
+    additive: bool = False
+    example_credited: int | None = (
+        None  # what the example credits to the account (both parts + subsidy)
+    )
 
 
 @dataclass(frozen=True)
@@ -111,23 +123,32 @@ def tier_lines(policy: Policy) -> tuple[TierLine, ...]:
 
 
 def daijiao_rules(policy: Policy) -> tuple[DaijiaoRule, ...]:
-    """The 代缴 categories grouped by what the government pays, in the policy's order."""
-    by_terms: dict[tuple[int, bool], list[Category]] = {}
+    """The 代缴 categories grouped by what the government pays and how (model), in the policy's
+    order; the example's money is the roster's own rule (:func:`~xl_pension.core.money.tier_money`)."""
+    by_terms: dict[tuple[int, bool, bool], list[Category]] = {}
     for c in policy.categories:
         if c.is_government_paid:
-            by_terms.setdefault((c.government_pays, c.may_choose_higher), []).append(c)
+            by_terms.setdefault((c.government_pays, c.may_choose_higher, c.is_additive), []).append(
+                c
+            )
     rules = []
-    for (amount, higher), cats in by_terms.items():
-        example = next((t for t in policy.tiers if t.amount > amount and not t.restricted_to), None)
+    for (amount, higher, additive), cats in by_terms.items():
+        open_tiers = [t for t in policy.tiers if not t.restricted_to]
+        if not additive:  # a tier above the 代缴, the person paying the difference
+            open_tiers = [t for t in open_tiers if t.amount > amount]
+        example = open_tiers[0] if open_tiers and higher else None
+        government = personal = subsidy = 0
+        if example is not None:
+            government, personal, subsidy = tier_money(policy, cats[0], example.amount)
         rules.append(
             DaijiaoRule(
                 groups=tuple(c.name for c in cats),
                 amount=amount,
                 may_choose_higher=higher,
-                example_tier=example.amount if example and higher else None,
-                example_personal=amount_due(cats[0], example.amount)
-                if example and higher
-                else None,
+                example_tier=example.amount if example else None,
+                example_personal=personal if example else None,
+                additive=additive,
+                example_credited=personal + government + subsidy if example else None,
             )
         )
     return tuple(rules)

@@ -193,6 +193,7 @@ class CountyResult:
     rejected: Counter[str]
     problems: list[FileFinding] = field(default_factory=list)  # files that are not rosters
     unplaced: list[HeldBack] = field(default_factory=list)  # paid rows of unknown places
+    topup_rows: int = 0  # declared 差额缴费 rows: money of a person counted on an earlier row
 
     @property
     def total(self) -> Tally:
@@ -234,6 +235,7 @@ class CountyMerge:
         self.declarations = Declarations(policy)
         self.rows_read = 0
         self.unpaid = 0
+        self.topup_rows = 0
         self.rejected: Counter[str] = Counter({r: 0 for r in REASONS})
         self._last: tuple[int, str, str, str] | None = None
 
@@ -267,6 +269,8 @@ class CountyMerge:
                 money = checked.money_of(person, self.policy)
                 if money is None:  # paid, no error, yet no usable tier: count it as an error
                     self.rejected[REASON_ERRORS] += 1
+                elif person.topup_from is not None:
+                    self.topup_rows += 1
             held = REASON_DUPLICATE if person.row in later else ""
             self.declarations.add(person, money, known, place.village, item.file, held)
         columns = header_columns(checked)
@@ -347,6 +351,7 @@ class CountyMerge:
             rejected=self.rejected,
             problems=self.problems,
             unplaced=self.declarations.unplaced,
+            topup_rows=self.topup_rows,
         )
 
 
@@ -394,10 +399,12 @@ def check_conservation(result: CountyResult) -> Conservation:
             f"相差 {r.rows_read - placed} 行"
         )
     counted = sum(t.tally.totals.people for t in r.townships)
-    if counted != r.listed:
+    people = r.listed - r.topup_rows  # a 差额缴费 row adds money to a person already counted
+    if counted != people:
+        topups = f"（另有差额缴费 {r.topup_rows} 行）" if r.topup_rows else ""
         diffs.append(
-            f"人数不守恒：申报 {r.listed} 人，各乡镇金额计入人数合计 {counted} 人，"
-            f"相差 {r.listed - counted} 人"
+            f"人数不守恒：申报 {people} 人{topups}，各乡镇金额计入人数合计 {counted} 人，"
+            f"相差 {people - counted} 人"
         )
     for decl_attr, total_attr, label in _MONEY:
         listed = sum(getattr(d, decl_attr) for d in r.declarations)
