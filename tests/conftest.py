@@ -41,6 +41,12 @@ def need_program(name: str) -> str:
 
 def libreoffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
     """Convert ``src`` with LibreOffice headless (own profile dir); return the output path."""
+    (out,) = libreoffice_convert_all([src], fmt, outdir)
+    return out
+
+
+def libreoffice_convert_all(srcs: list[Path], fmt: str, outdir: Path) -> list[Path]:
+    """Convert several files in one LibreOffice start (own profile dir); their output paths."""
     soffice = need_program("soffice")
     outdir.mkdir(parents=True, exist_ok=True)
     profile = outdir / "lo-profile"
@@ -54,12 +60,13 @@ def libreoffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
             fmt,
             "--outdir",
             str(outdir),
-            str(src),
+            *map(str, srcs),
         ],
         check=True,
         capture_output=True,
-        timeout=180,
+        timeout=180 + 60 * len(srcs),
     )
-    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
-    assert out.exists(), f"LibreOffice did not write {out}"
-    return out
+    outs = [outdir / f"{src.stem}.{fmt.split(':')[0]}" for src in srcs]
+    for out in outs:
+        assert out.exists(), f"LibreOffice did not write {out}"
+    return outs

@@ -97,7 +97,11 @@ def test_layout_protection_and_print_setup(template: Path) -> None:
     assert ws.column_dimensions[col_letter("name")].protection.locked is False
     assert ws.column_dimensions[col_letter("last_tier")].protection.locked is True
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None)
+    # #16: a fixed scale that keeps 11 pt text >= 8 pt, columns over several page widths with
+    # 序号/村民小组/姓名 repeated (not 23 columns shrunk onto one width)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert int(ws.page_setup.scale) * 11 / 100 >= 8
+    assert ws.col_breaks.count >= 1 and ws.print_title_cols == "$A:$C"
     assert ws.print_title_rows == "$1:$2"
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
 

@@ -19,6 +19,7 @@ Rules every applier keeps:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from .marking import MARKS_HEAD, MARKS_SHEET, NOTE_AUTHOR, NOTE_SEPARATOR
@@ -40,6 +41,16 @@ def column_letter(col: int) -> str:
 def cell_ref(row: int, col: int) -> str:
     """A1 reference of a 1-based row and column."""
     return f"{column_letter(col)}{row}"
+
+
+CJK_UNITS = 2.0  # a CJK character is about two column-width units at the same size
+
+
+def wrapped_lines(text: str, width_units: float, scale: float = 1.0) -> int:
+    """Estimated lines ``text`` wraps to in a cell ``width_units`` wide (Excel column-width
+    units), its font ``scale`` times the sheet's body size: how tall a wrapped row is made."""
+    units = sum((CJK_UNITS if ord(ch) > 0x2E80 else 1.1) * scale for ch in text)
+    return max(1, math.ceil(units / max(width_units - 2, 1)))
 
 
 @dataclass(frozen=True)

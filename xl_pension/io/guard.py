@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core import catalogue as cat
 from ..core.errors import UnusableInputError
+from ..core.plan import cell_ref
 from ..core.roster_grid import not_roster
 
 MB = 1024 * 1024
@@ -92,11 +93,7 @@ class _Extent:
         if col > self.columns:
             self.columns = col
         if not self.far_ref and (row > limits.rows or col > limits.columns):
-            from .xlsx_patch import (
-                get_column_letter,
-            )  # only for the message (xlsxwriter is slow to import)
-
-            self.far_ref = f"{get_column_letter(col)}{row}"
+            self.far_ref = cell_ref(row, col)
 
     def too_big(self, limits: ReadLimits) -> bool:
         return bool(self.far_ref) or self.rows * self.columns > limits.cells

@@ -18,6 +18,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
 from ..core.money import amount_due
+from ..core.plan import wrapped_lines
 from ..core.policy import Policy, Township
 from ..core.policy_text import guide_lines
 from ..core.schema import (
@@ -39,6 +40,15 @@ from ..core.schema import (
 )
 from .atomic import atomic_path
 from .bulk_rows import BulkRowsWorksheet
+from .print_layout import (
+    FONT_SIZE,
+    GUIDE_WIDTHS,
+    LINE_HEIGHT,
+    MARGIN_INCHES,
+    REPEATED_COLUMNS,
+    ROSTER_PRINT_SCALE,
+    column_breaks,
+)
 
 PREPARED_ROWS = 2000  # rows below the header that carry dropdowns and rules in an empty roster
 FONT = "等线"
@@ -77,7 +87,7 @@ class _Formats:
     """The cell formats of a roster workbook, one per column and role."""
 
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter"}
         self.title = wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
         self.header: dict[str, object] = {}
         self.cell: dict[str, object] = {}
@@ -125,6 +135,7 @@ class _Formats:
             {**base, "bold": True, "border": 1, "bg_color": HEADER_FILL}
         )
         self.guide_cell = wb.add_format({**base, "text_wrap": True, "border": 1, "valign": "top"})
+        self.guide_text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.text = wb.add_format({**base, "num_format": "@"})
 
 
@@ -281,9 +292,15 @@ def _roster_sheet(
     ws.freeze_panes(DATA_START_ROW - 1, 3)
     ws.set_paper(9)  # A4
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    # Never shrink 23 columns onto one width: a fixed scale keeps text >= 8 pt on paper, the
+    # columns go onto as many page widths as they need, and 序号/村民小组/姓名 repeat on each.
+    ws.set_print_scale(ROSTER_PRINT_SCALE)
+    ws.repeat_columns(0, REPEATED_COLUMNS - 1)
+    first_computed = next(i for i, c in enumerate(COLUMNS) if c.kind is Kind.COMPUTED)
+    widths = [c.width for c in COLUMNS]
+    ws.set_v_pagebreaks(column_breaks(widths, ROSTER_PRINT_SCALE, first_computed))
     ws.repeat_rows(title_row, header_row)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
     ws.set_footer("&C第 &P 页 共 &N 页")
     ws.protect(
         "",
@@ -317,12 +334,11 @@ def _example(col: Column, examples: Mapping[str, object]) -> str:
 
 def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None:
     ws = wb.add_worksheet(GUIDE_SHEET)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 10)
-    ws.set_column(2, 2, 10)
-    ws.set_column(3, 3, 60)
-    ws.set_column(4, 4, 22)
-    ws.write_string(0, 0, f"{policy.title}缴费花名册填表说明", fmt.title)
+    for c, width in enumerate(GUIDE_WIDTHS):
+        ws.set_column(c, c, width)
+    last = len(GUIDE_WIDTHS) - 1
+    ws.merge_range(0, 0, 0, last, f"{policy.title}缴费花名册填表说明", fmt.title)
+    ws.set_row(0, 30)
 
     def names(keys_or_cols: Iterable[Column]) -> str:
         return "、".join(c.header for c in keys_or_cols)
@@ -342,8 +358,10 @@ def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None
         f"7. {policy.source_note}",
     ]
     lines += [f"{i}. {text}" for i, text in enumerate(guide_lines(policy), start=len(lines) + 1)]
-    for i, line in enumerate(lines, start=2):
-        ws.write_string(i, 0, line)
+    total = sum(GUIDE_WIDTHS)
+    for i, line in enumerate(lines, start=2):  # each line merged across the page, wrapped
+        ws.merge_range(i, 0, i, last, line, fmt.guide_text)
+        ws.set_row(i, LINE_HEIGHT * wrapped_lines(line, total))
     start = len(lines) + 3
     for c, h in enumerate(("列名", "填写人", "是否必填", "说明", "示例")):
         ws.write_string(start, c, h, fmt.guide_header)
@@ -360,14 +378,25 @@ def _guide_sheet(wb: xlsxwriter.Workbook, policy: Policy, fmt: _Formats) -> None
         ws.write_string(i, 1, who[col.kind], fmt.guide_cell)
         ws.write_string(i, 2, need[col.required], fmt.guide_cell)
         ws.write_string(i, 3, col.help, fmt.guide_cell)
-        ws.write_string(i, 4, _example(col, examples), fmt.guide_cell)
+        example = _example(col, examples)
+        ws.write_string(i, 4, example, fmt.guide_cell)
+        rows = max(
+            wrapped_lines(col.help, GUIDE_WIDTHS[3]), wrapped_lines(example, GUIDE_WIDTHS[4])
+        )
+        ws.set_row(i, LINE_HEIGHT * rows)
+    # The worked example as a vertical list (one column name and its value a row), so it
+    # prints on the portrait page instead of 23 columns shrunk onto one width.
     ex = start + len(COLUMNS) + 3
-    ws.write_string(ex - 1, 0, "填写示例（一行）：", fmt.bold)
-    for c, col in enumerate(COLUMNS):
-        ws.write_string(ex, c, col.header, fmt.guide_header)
-        ws.write_string(ex + 1, c, _example(col, examples), fmt.guide_cell)
+    ws.merge_range(ex - 1, 0, ex - 1, last, "填写示例（一个人）：", fmt.bold)
+    for i, col in enumerate(COLUMNS, start=ex):
+        ws.write_string(i, 0, col.header, fmt.guide_header)
+        ws.merge_range(i, 1, i, last, _example(col, examples), fmt.guide_cell)
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    ws.set_portrait()
+    ws.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
+    ws.fit_to_pages(1, 0)  # the five columns fit one portrait width at about 90 %
+    ws.repeat_rows(start, start)
+    ws.set_footer("&C第 &P 页 共 &N 页")
 
 
 def _meta_sheet(wb: xlsxwriter.Workbook, items: Iterable[tuple[str, object]]) -> None:

@@ -11,7 +11,6 @@ writes it as a workbook of its own (the notice only) and the ribbon's 生成公�
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -24,6 +23,7 @@ from ..core.plan import (
     SheetPlan,
     Style,
     WorkbookPlan,
+    wrapped_lines,
 )
 from .notice import MONEY_KEYS, NOTICE_SHEET, NoticeContext
 
@@ -45,7 +45,6 @@ WIDTHS = {
     "subsidy": 10.0,
 }
 TABLE_WIDTH = sum(WIDTHS.values())  # a notice with fewer columns widens them to this width
-CJK_UNITS = 2.0  # a CJK character is about two width units at the same size
 INDENT = "\u3000\u3000"  # a paragraph's first-line indent
 PAGE_NUMBERS = "第 &P 页 共 &N 页"  # Excel's page codes, after the page footer's text
 
@@ -78,9 +77,7 @@ class NoticeTexts(Protocol):
 
 def text_lines(text: str, width_units: float, size: float = FONT_SIZE) -> int:
     """Estimated number of wrapped lines of ``text`` in a merged cell ``width_units`` wide."""
-    scale = size / FONT_SIZE
-    units = sum((CJK_UNITS if ord(ch) > 0x2E80 else 1.1) * scale for ch in text)
-    return max(1, math.ceil(units / max(width_units - 2, 1)))
+    return wrapped_lines(text, width_units, size / FONT_SIZE)
 
 
 def _merged_text(
@@ -163,7 +160,7 @@ def notice_sheet(ctx: NoticeContext, texts: NoticeTexts) -> SheetPlan:
         header=texts.page_header,
         footer=f"{excel_text(texts.page_footer)}\u3000{PAGE_NUMBERS}",
         footer_font=FONT_NAME,
-        footer_size=9,
+        footer_size=FONT_SIZE,  # the sheet is fitted to the width: 9 pt printed below 8 pt
         center_horizontally=True,
     )
     sheet.freeze = (header_row + 1, 1)

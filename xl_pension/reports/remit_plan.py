@@ -68,6 +68,7 @@ def remit_sheet(
         sheet.put(row + 2 * i, 1, text, PLAIN)
     sheet.widths = {c: col.width for c, col in enumerate(REMIT_COLUMNS, start=1)}
     sheet.print_setup = PrintSetup(
+        landscape=True,  # nine columns (full IDs, 缴费类型, 缴费年度): portrait printed below 8 pt
         title_rows=(HEAD_ROW, HEAD_ROW),
         margins=Margins(sides=0.5, top=0.7, bottom=0.7),
         footer="第 &P 页 共 &N 页",
