@@ -508,3 +508,16 @@ def test_property_compute_on_random_policies_and_rosters(case: tuple[dict, list[
         assert due == rec["amount"] and due >= 0
         assert subsidy >= 0 and credited == due + gov + subsidy + backpay
         assert credited >= due + backpay
+
+
+def test_compute_fills_gender_and_birth_date_from_valid_ids(tmp_path: Path, policy: Policy) -> None:
+    src = write(tmp_path / "r.xlsx", policy, people())
+    assert main(["compute", str(src), "--in-place"]) == 0
+    _, rows = sheet(src)
+    people_rows = [v for v in rows.values() if v["身份证号码"]]
+    assert people_rows
+    for v in people_rows:
+        ident = str(v["身份证号码"])
+        assert v["性别"] == ("男" if int(ident[16]) % 2 else "女")
+        assert str(v["出生日期"])[:10] == f"{ident[6:10]}-{ident[10:12]}-{ident[12:14]}"
+    assert not check_roster(read_roster(src), policy).errors  # and they read back consistent

@@ -64,5 +64,9 @@ def compute_roster(
         usable = usable_roster(src, policy, skip_invalid=skip_invalid)
         totals = totals_of(usable.money.values())
         backups = [backup(out)] if out.exists() else []
-        apply_plan(src, out, compute_plan(usable.checked.roster, usable.money, totals))
+        apply_plan(
+            src,
+            out,
+            compute_plan(usable.checked.roster, usable.money, totals, usable.checked.people),
+        )
     return ComputeRun(src, out, totals, usable.skipped, backups)

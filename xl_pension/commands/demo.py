@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         counts = count_by_severity(checked.findings)
         money = {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
         totals = totals_of(money.values())
-        apply_plan(path, path, compute_plan(roster, money, totals))
+        apply_plan(path, path, compute_plan(roster, money, totals, checked.people))
         rl = remit_list(checked.people, money, policy)
         write_workbook(
             path.with_name(f"{path.stem}_解缴清单.xlsx"), remit_plan(policy, roster, rl, None)

@@ -96,7 +96,7 @@ def compute(book: Book) -> None:
     status(book, "正在计算补贴……")
     money = money_of(checked, policy)
     totals = totals_of(money.values())
-    apply_plan(book, compute_plan(checked.roster, money, totals))
+    apply_plan(book, compute_plan(checked.roster, money, totals, checked.people))
     status(book, None)
     alert(
         book,

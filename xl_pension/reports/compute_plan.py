@@ -1,4 +1,5 @@
-"""The plan of ``compute``: the money columns of every person and the totals line.
+"""The plan of ``compute``: the money columns of every person, 性别 and 出生日期 from the ID, and
+the totals line.
 
 Made once from the roster and its money; the file engine (``io.workbook_plan.apply_plan``) and
 the ribbon (``macros.roster_macros``) apply it.
@@ -6,10 +7,16 @@ the ribbon (``macros.roster_macros``) apply it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from ..core.money import Money, Totals
 from ..core.plan import Cell, SheetEdit, Style, WorkbookPlan
 from ..core.roster import Roster
 from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
+
+if TYPE_CHECKING:
+    from ..core.validation import Person
 
 COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
 # Money columns summed on the totals line: what was typed plus what was computed.
@@ -43,11 +50,34 @@ def totals_sums(totals: Totals) -> dict[str, int]:
     }
 
 
+def derived_cells(people: Sequence[Person], cols: dict[str, int]) -> dict[tuple[int, int], Cell]:
+    """性别 and 出生日期 (``YYYY-MM-DD`` text) of every person whose ID is valid and whose row has
+    no error, where the roster has those columns.
+
+    Taken from the checked people, not the raw cells, so a roster checked once and stored (the
+    web service) gets the same cells as a fresh read; a value typed that agrees with the ID is
+    written again in the one canonical form, one that disagrees is an error and left alone.
+    """
+    cells: dict[tuple[int, int], Cell] = {}
+    for p in people:
+        if not p.id_valid or p.has_error:
+            continue
+        if "gender" in cols and p.sex:
+            cells[(p.row, cols["gender"])] = Cell(p.sex)
+        if "birth_date" in cols and p.birth_date is not None:
+            cells[(p.row, cols["birth_date"])] = Cell(f"{p.birth_date:%Y-%m-%d}")
+    return cells
+
+
 def compute_plan(
-    roster: Roster, money_by_row: dict[int, Money | None], totals: Totals
+    roster: Roster,
+    money_by_row: dict[int, Money | None],
+    totals: Totals,
+    people: Sequence[Person] = (),
 ) -> WorkbookPlan:
-    """Fill the computed columns of each record row (emptying rows without money), clear an
-    earlier totals line and write a new one below the last person."""
+    """Fill the computed columns of each record row (emptying rows without money) and the
+    derived columns of ``people`` (:func:`derived_cells`), clear an earlier (or hand-typed)
+    totals line and write a new one below the last person."""
     cols, new_headers = money_columns(roster)
     cells: dict[tuple[int, int], Cell] = {
         (roster.header_row, c): Cell(h, EMPHASIS) for c, h in new_headers.items()
@@ -60,6 +90,7 @@ def compute_plan(
     for row, money in money_by_row.items():
         for key in COMPUTED_KEYS:
             cells[(row, cols[key])] = Cell(getattr(money, key) if money is not None else None)
+    cells.update(derived_cells(people, cols))
     last = max([r.row for r in roster.records], default=roster.header_row)
     total_row = last + 1
     cells[(total_row, label_col)] = Cell(TOTALS_LABEL, EMPHASIS)

@@ -242,7 +242,7 @@ def computed(
 
     checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
     out = folder / "computed.xlsx"
-    plan = compute_plan(checked.roster, money, totals_of(money.values()))
+    plan = compute_plan(checked.roster, money, totals_of(money.values()), checked.people)
     apply_plan(_original(store, submission, folder), out, plan)
     return out
 
