@@ -299,11 +299,29 @@ def build_vba_project(template: Path, ribbon_source: str) -> bytes:
     return _rename_project(vba)
 
 
+# The template's author's folder (x15ac:absPath) is dropped from the workbook part.
+_ABS_PATH = re.compile(
+    rb"<mc:AlternateContent\b(?:(?!</mc:AlternateContent>).)*?absPath.*?</mc:AlternateContent>",
+    re.S,
+)
+CORE_PROPERTIES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>xl_pension 功能区加载项</dc:title><dc:creator>xl_pension</dc:creator>"
+    "<cp:lastModifiedBy>xl_pension</cp:lastModifiedBy>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z</dcterms:modified>'
+    "</cp:coreProperties>"
+).encode()
+
+
 def _workbook_xml(data: bytes) -> bytes:
     old = f'name="_{TEMPLATE_CONFIG_NAME}.conf"'.encode()
     if data.count(old) != 1:
         raise AddinError(f"xlwings 模板中找不到 _{TEMPLATE_CONFIG_NAME}.conf 工作表。")
-    return data.replace(old, f'name="_{CONFIG_NAME}.conf"'.encode())
+    return _ABS_PATH.sub(b"", data.replace(old, f'name="_{CONFIG_NAME}.conf"'.encode()))
 
 
 def build_addin_bytes(
@@ -314,6 +332,7 @@ def build_addin_bytes(
     manifest = manifest or checked_manifest()
     ribbon_source = ribbon_source or module_source()
     replaced = {
+        "docProps/core.xml": CORE_PROPERTIES,  # not the template author's name and dates
         CUSTOMUI_PART: render_customui(manifest).encode("utf-8"),
         VBA_PART: build_vba_project(template, ribbon_source),
     }
