@@ -403,8 +403,12 @@ def test_compute_writes_what_the_command_line_writes(xw, clean_roster, tmp_path)
     for key in ("seq", "group", "amount", "backpay_amount", *keys):
         assert values[(last, col(key))] == ws.cell(last, col(key)).value, key
     assert values[(last, col("seq"))] == "合计"
+    derived = ("gender", "birth_date")  # #16: compute fills them from the ID, as the CLI does
+    for row in range(3, last):
+        for key in derived:
+            assert values.get((row, col(key))) == ws.cell(row, col(key)).value, (row, key)
     assert {c[1] for c in values} <= {
-        col(k) for k in ("seq", "group", "amount", "backpay_amount", *keys)
+        col(k) for k in ("seq", "group", "amount", "backpay_amount", *keys, *derived)
     }
     assert not of(acts, "addSheet")
     assert "记入个人账户" in the_alert(acts)
