@@ -99,3 +99,25 @@ def test_a_file_that_is_not_a_population_list(township, tmp_path, capsys) -> Non
     err = capsys.readouterr().err
     assert "名单.xlsx" in err and "身份证号码" in err and "不是户籍人口名单" in err
     assert "Traceback" not in err
+
+
+def test_near_pension_counts_the_years_paid_where_the_roster_has_them(tmp_path, policy) -> None:
+    near = policy.pension.age - 1
+    people = [unpaid(), unpaid(), unpaid()]
+    for rec in people:
+        rec["id_number"] = new_id(near)
+    roster = write(tmp_path / "城关街道" / "王庄村.xlsx", policy, people, village="王庄村")
+    wb = openpyxl.load_workbook(roster)  # a column from the county's export, beside the template's
+    ws = wb["花名册"]
+    col = ws.max_column + 1
+    ws.cell(2, col, "累计缴费年限")
+    for row, years in zip(
+        (3, 4, 5), (policy.pension.min_years, policy.pension.min_years - 1, None), strict=True
+    ):
+        ws.cell(row, col, years)
+    wb.save(roster)
+    out = tmp_path / "汇总.xlsx"
+    assert main(["summary", str(tmp_path / "城关街道"), "-o", str(out), "--date", DAY]) == 0
+    _, rows = key_rows(out)
+    near_rows = sorted(r[11] for r in rows if "临近到龄" in str(r[1]))
+    assert near_rows == [4, 5]  # 15 years paid: not short; 14: short; not given: counted

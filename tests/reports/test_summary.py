@@ -138,6 +138,10 @@ def test_key_groups(policy: Policy) -> None:
         policy, key_group_rules=dataclasses.replace(policy.key_group_rules, near_pension_years=5)
     )
     assert groups(pension - 5, wider) == (GROUP_NEAR,)
+    # where the roster gives 累计缴费年限: only people short of the years a pension needs
+    years = policy.pension.min_years
+    assert groups(pension - 1, paid_years=years - 1) == (GROUP_NEAR,)
+    assert groups(pension - 1, paid_years=years) == ()
 
 
 def test_ranks_and_top_bottom() -> None:

@@ -329,6 +329,19 @@ COLUMNS: tuple[Column, ...] = (
 del C
 
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+# An optional column a roster may carry (not in the template): 累计缴费年限 as a 人社 export gives
+# it. Where it is filled, 临近到龄 counts only people short of the policy's pension.min_years.
+PAID_YEARS_COLUMN = Column(
+    "paid_years",
+    "累计缴费年限",
+    Type.INT,
+    Kind.PREFILLED,
+    Required.NEVER,
+    8,
+    "人社系统中的累计缴费年限（年），仅供判断临近到龄人员是否缴费年限不足。",
+    aliases=("累计缴费年数", "实际缴费年限", "累计缴费年限（年）"),
+)
+BY_KEY[PAID_YEARS_COLUMN.key] = PAID_YEARS_COLUMN
 PAYMENT_KEYS = ("tier", "amount", "pay_date")  # any of these filled means the row is a payment
 
 
@@ -348,7 +361,7 @@ def normalize_header(text: object) -> str:
 
 
 _LOOKUP: dict[str, str] = {}
-for _c in COLUMNS:
+for _c in (*COLUMNS, PAID_YEARS_COLUMN):
     for _h in (_c.header, *_c.aliases):
         _LOOKUP[normalize_header(_h)] = _c.key
 

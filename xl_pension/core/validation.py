@@ -66,6 +66,7 @@ class Person:
     unpaid_reason: str = ""
     paid: bool = False
     topup_from: int | None = None  # 差额缴费 row: the tier of the person's earlier row
+    paid_years: int | None = None  # 累计缴费年限 where the roster has the column (informational)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -250,6 +251,10 @@ def _check_payment(r: _Row, policy: Policy) -> None:
         p.last_tier = parse_money(rec.get("last_tier"))
     except BadValue:
         p.last_tier = None
+    try:  # informational, from the county's export: an unreadable value is simply not known
+        p.paid_years = parse_money(rec.get("paid_years"))
+    except BadValue:
+        p.paid_years = None
     p.unpaid_reason = text(rec.get("unpaid_reason"))
     if p.unpaid_reason and p.unpaid_reason not in policy.reason_by_name:
         r.add(cat.REASON_INVALID, reason=p.unpaid_reason)

@@ -181,8 +181,8 @@ def _years_later(day: dt.date, years: int) -> dt.date:
 
 def near_pension(person: Person, policy: Policy) -> bool:
     """临近到龄: the person reaches the pension age within the policy's window (from the age
-    reference date). The rosters carry no 累计缴费年限, so the policy's ``pension.min_years``
-    cannot narrow the group yet."""
+    reference date) and, where the roster gives 累计缴费年限, has fewer than the policy's
+    ``pension.min_years``."""
     if not person.id_valid:
         return False
     ref = policy.age_reference_date
@@ -190,6 +190,8 @@ def near_pension(person: Person, policy: Policy) -> bool:
     window = policy.key_group_rules.near_pension_years
     later = idnum.age_on(person.id_number, _years_later(ref, window))
     if age is None or later is None or age >= policy.pension.age:
+        return False
+    if person.paid_years is not None and person.paid_years >= policy.pension.min_years:
         return False
     return later >= policy.pension.age
 
