@@ -205,3 +205,17 @@ def test_remit_of_a_computed_roster_is_the_same(tmp_path: Path, policy: Policy) 
     again, _ = table(tmp_path / "r_解缴清单.xlsx")
     assert again == first
     assert (tmp_path / "r_解缴清单.bak.xlsx").exists()  # the earlier list was kept
+
+
+def test_receipts_skipped_for_errors_are_named_on_the_printed_list(
+    tmp_path: Path, policy: Policy
+) -> None:
+    # #16: a receipt number must not just jump on paper when a row is skipped for its error
+    recs = [*records(), paid(350, 400, method="线下", receipt="R-009")]  # amount.mismatch
+    src = write(tmp_path / "r.xlsx", policy, recs)
+    assert main(["remit", str(src), "--skip-invalid"]) == 0
+    rows, _ = table(tmp_path / "r_解缴清单.xlsx")
+    texts = [r[0] for r in rows if isinstance(r[0], str)]
+    (named,) = [t for t in texts if "未列入清单" in t]
+    row = 2 + len(recs)  # the Excel row of the last record
+    assert "R-009" in named and f"第 {row} 行" in named and "400 元" in named

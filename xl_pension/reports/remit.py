@@ -108,12 +108,20 @@ def remit_summary(rl: RemitList) -> str:
     return f"线下缴费 {rl.count} 笔{rows}，合计 {rl.total} 元"
 
 
+def left_out_line(rl: RemitList) -> str | None:
+    """The receipts of offline payments left out for their errors, by roster row (``None``
+    when none): printed under the list, so a receipt number never just jumps."""
+    if not rl.left_out:
+        return None
+    named = "、".join(f"{x.receipt}（第 {x.row} 行，{x.amount} 元）" for x in rl.left_out)
+    return f"有错误未列入清单的收据：{named}；改正后重新生成清单。"
+
+
 def reconciliation_lines(rl: RemitList, deposited: int) -> list[str]:
     """The bank slip against the list, naming the receipts left out when they do not match."""
     diff = rl.difference(deposited)
     state = "相符" if diff == 0 else f"不符，回单{'多' if diff > 0 else '少'} {abs(diff)} 元"
     lines = [f"银行缴款回单金额：{deposited} 元；核对结果：{state}"]
-    if diff and rl.left_out:
-        named = "、".join(f"{x.receipt}（第 {x.row} 行，{x.amount} 元）" for x in rl.left_out)
-        lines.append(f"有错误未列入清单的收据：{named}；改正后重新生成清单。")
+    if diff and (left := left_out_line(rl)):
+        lines.append(left)
     return lines

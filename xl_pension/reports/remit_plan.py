@@ -15,7 +15,7 @@ from ..core.plan import THIN, Margins, PrintSetup, SheetPlan, Style, WorkbookPla
 from ..core.policy import Policy
 from ..core.roster import Roster
 from ..core.schema import REMIT_COLUMNS, REMIT_SHEET
-from .remit import RemitList, reconciliation_lines, remit_summary
+from .remit import RemitList, left_out_line, reconciliation_lines, remit_summary
 
 FONT = "等线"
 _BASE = dict(font=FONT, size=11, vertical="center")
@@ -59,10 +59,15 @@ def remit_sheet(
     sheet.merges.append((row, 1, row, width - 1))
     sheet.put(row, width, rl.total, TOTAL_NUMBER)
     row += 2
+    left = left_out_line(rl)
+    if left:  # the rows skipped for errors are named on the printed list
+        sheet.put(row, 1, left, PLAIN)
+        row += 2
     if deposited is not None:
         for text in reconciliation_lines(rl, deposited):
-            sheet.put(row, 1, text, PLAIN)
-            row += 1
+            if text != left:
+                sheet.put(row, 1, text, PLAIN)
+                row += 1
         row += 1
     for i, text in enumerate(SIGNATURES):
         sheet.put(row + 2 * i, 1, text, PLAIN)
