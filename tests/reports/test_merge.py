@@ -252,12 +252,22 @@ def test_county_total_is_the_sum_of_township_totals(written: Path) -> None:
     total, check = [c.value for c in ws[r]], [c.value for c in ws[r + 1]]
     assert len(rows) == 14
     for c, h in enumerate(headers):
-        if h in ("序号", "乡镇代码", "乡镇", "完成率", None):  # None: the row check beside it
+        if h in ("序号", "乡镇代码", "乡镇", "完成率"):
             continue
-        if h == "核对":
-            assert {x[c] for x in rows} == {total[c], check[c]} == {"一致"}
+        if h == "核对":  # no per-row check here: the 公式核对 row compares the 合计 row
+            assert check[c] == "一致"
         else:
             assert total[c] == sum(x[c] for x in rows) == check[c], h
+
+
+def test_every_column_with_values_has_a_header(written: Path) -> None:
+    wb = openpyxl.load_workbook(written, data_only=True)
+    for name, header_row in ((TOWNSHIP_SHEET, 3), ("村汇总", 2)):
+        ws = wb[name]
+        headers = [c.value for c in ws[header_row]]
+        for r in ws.iter_rows(min_row=header_row + 1, values_only=True):
+            unlabelled = [v for h, v in zip(headers, r, strict=False) if v is not None and not h]
+            assert unlabelled == [], (name, r)
 
 
 def test_clean_county_exits_0(tmp_path: Path, policy: Policy) -> None:

@@ -377,3 +377,18 @@ def test_day_and_tier_pivots_count_what_the_villages_counted(
     assert table.undated == [t.by_day[None] for t in tallies]
     columns = tier_columns(tally_of(tallies), policy)
     assert tier_table(tallies, columns) == [[t.by_tier[c] for c in columns] for t in tallies]
+
+
+def test_key_group_sheet_wraps_instead_of_cutting(written: Path) -> None:
+    from xl_pension.core.plan import wrapped_lines
+
+    ws = openpyxl.load_workbook(written)["重点人群"]
+    assert any(str(r) == "A2:L2" for r in ws.merged_cells.ranges)  # the note over every column
+    assert ws["A2"].alignment.wrap_text and ws.row_dimensions[2].height > 30
+    width = ws.column_dimensions["B"].width
+    reasons = [(c.row, c.value) for c in ws["B"][3:] if c.value]
+    assert reasons, "the generated township has key-group people"
+    for row, text in reasons:
+        assert ws.cell(row, 2).alignment.wrap_text, row
+        if wrapped_lines(text, width) > 1:  # e.g. 临近到龄未缴、代缴对象未缴
+            assert ws.row_dimensions[row].height >= 14 * wrapped_lines(text, width), row

@@ -30,6 +30,7 @@ from .. import __version__
 from ..core import catalogue as cat
 from ..core.findings import Severity
 from ..core.paths import templates_dir
+from ..core.plan import wrapped_lines
 from ..core.policy import Policy
 from ..core.schema import BY_KEY, META_SHEET, TOWNSHIP_COLUMN, VILLAGE_COLUMN
 from ..reports.summary import (
@@ -92,6 +93,9 @@ class Book:
         self.heading = add({**plain, "font_size": 14, "bold": True})
         self.para = add({**plain, "font_size": 11, "text_wrap": True, "valign": "top"})
         self.note = add({**plain, "font_size": 9, "font_color": "#595959"})
+        self.note_para = add(
+            {**plain, "font_size": 9, "font_color": "#595959", "text_wrap": True, "valign": "top"}
+        )
         self.internal = add({**plain, "font_size": 14, "bold": True, "font_color": "#C00000"})
         head = {**base, "bold": True, "align": "center", "text_wrap": True}
         self.header = add({**head, "bg_color": "#FCE4D6"})
@@ -181,8 +185,10 @@ def paragraph(
     book: Book, ws: Worksheet, r: int, last_col: int, text: str, width: float, fmt: object = None
 ) -> None:
     """A wrapped paragraph merged over columns A..last_col, its row tall enough for the text."""
-    ws.merge_range(r, 0, r, last_col, text, fmt or book.para)
-    ws.set_row(r, 15 * max(1, math.ceil(len(text) * 2.1 / max(width, 10))) + 6)
+    fmt = fmt or book.para
+    ws.merge_range(r, 0, r, last_col, text, fmt)
+    size = 9 if fmt is book.note_para else 11
+    ws.set_row(r, size * 1.45 * wrapped_lines(text, width, size / 10) + 6)
 
 
 def cached(value: int | Fraction | None) -> float | int | str:
@@ -244,8 +250,8 @@ def write_measure_table(
     columns(book, ws, top, [*labels, *((m.header, MEASURE_WIDTH[m.kind]) for m in measures_)])
     ws.set_row(top, 42)
     cc = nl + len(measures_)  # first check column
-    if checks:
-        columns(book, ws, top, [(k.header, 9.5) for k in checks] + [(CHECK_HEADER, 7)], cc, True)
+    # the 核对 column always has its header: the 公式核对 row writes 一致/不一致 in it
+    columns(book, ws, top, [(k.header, 9.5) for k in checks] + [(CHECK_HEADER, 7)], cc, True)
     first, last = top + 1, top + len(rows)
     for r, (label_values, tally) in enumerate(rows, start=first):
         write_row(book, ws, r, label_values)
@@ -399,7 +405,7 @@ def _summary_sheet(
         "金额只计没有错误的行（金额计入人数）。右侧绿色各列用 COUNTIFS/SUMIFS 从“明细”表重算，"
         "“公式核对”行用 SUM 重算合计，“核对”应全部为“一致”。"
     )
-    paragraph(book, ws, 2, last_col, note, width, book.note)
+    paragraph(book, ws, 2, last_col, note, width, book.note_para)
     rows = [([i + 1, v.township, v.label], v.tally) for i, v in enumerate(s.villages)]
     pos = write_measure_table(book, ws, 4, labels, ms, rows, s.total, checks)
     ws.freeze_panes(5, 3)
@@ -485,10 +491,10 @@ def _key_sheet(book: Book, s: TownshipSummary, policy: Policy) -> None:
         f"{c.get(GROUP_GOVERNMENT, 0)} 人；{unenrolled_text(s, policy)}"
         "未缴原因为死亡、迁出等不计应缴的人员不列入。"
     )
-    ws.write_string(1, 0, text, book.note)
     cols = [("序号", 5), ("重点类别", 22), (TOWNSHIP_COLUMN.header, 10), (VILLAGE_COLUMN.header, 10),
             (_h("group"), 9), (_h("name"), 9), (_h("id_number"), 21), ("年龄", 6),
             (_h("category"), 12), (_h("unpaid_reason"), 14), ("文件", 24), ("行", 6)]  # fmt: skip
+    paragraph(book, ws, 1, len(cols) - 1, text, sum(w for _, w in cols), book.note_para)
     columns(book, ws, 2, cols)
     rows: list[list[object]] = []
     for k in s.key_people:
@@ -500,8 +506,13 @@ def _key_sheet(book: Book, s: TownshipSummary, policy: Policy) -> None:
         for u in s.unenrolled.people:
             rows.append([group, u.township, u.village, u.group, u.name, u.masked_id, u.age,
                          "", "", s.unenrolled.file, u.row])  # fmt: skip
+    reason_width = cols[1][1]
     for i, values in enumerate(rows):
         write_row(book, ws, 3 + i, [i + 1, *values])
+        put(ws, 3 + i, 1, values[0], book.wrap)  # 重点类别 wraps instead of being cut
+        lines = wrapped_lines(str(values[0]), reason_width)
+        if lines > 1:
+            ws.set_row(3 + i, 14 * lines + 2)
     ws.freeze_panes(3, 0)
 
 
