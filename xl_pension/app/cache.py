@@ -130,11 +130,26 @@ def content_hash(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def _hide(file: Path) -> None:
+    """Give the new cache file Windows' hidden attribute (a leading dot hides it elsewhere), so
+    that a clerk browsing the village folder sees only the rosters."""
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(file), 0x2)  # FILE_ATTRIBUTE_HIDDEN
+
+
 @contextmanager
 def _connect(folder: Path) -> Iterator[sqlite3.Connection]:
     """The folder's cache database, in one transaction, closed afterwards."""
-    db = sqlite3.connect(folder / CACHE_NAME, timeout=30)
+    file = folder / CACHE_NAME
+    new = not file.exists()
+    db = sqlite3.connect(file, timeout=30)
     try:
+        if new:  # write the schema first: the file exists on disk once it is committed
+            with db:
+                db.execute(_SCHEMA)
+            _hide(file)
         with db:
             db.execute(_SCHEMA)
             yield db
