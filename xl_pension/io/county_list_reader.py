@@ -40,13 +40,14 @@ class CountyList:
     rows: list[ListRow] = field(default_factory=list)
 
 
-def _is_empty(v: object) -> bool:
+def is_empty_cell(v: object) -> bool:
+    """True for an empty cell: None or blank text."""
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _clean(v: object) -> object:
+def clean_cell(v: object) -> object:
     """Calamine value -> raw list value: blank text and midnight times become ``None``."""
-    if _is_empty(v):
+    if is_empty_cell(v):
         return None
     if isinstance(v, dt.time) and v == dt.time(0):
         return None
@@ -66,7 +67,7 @@ def _header_in(rows: list[list[object]]) -> tuple[int, dict[str, int], int]:
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys: dict[str, int] = {}
         for c, cell in enumerate(row):
-            if _is_empty(cell):
+            if is_empty_cell(cell):
                 continue
             key = county_list_key(cell)
             if key is not None and key not in keys:
@@ -110,7 +111,7 @@ def _csv_rows(p: Path) -> list[list[object]]:
     return rows
 
 
-def _sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
+def list_sheets(p: Path) -> Iterator[tuple[str, list[list[object]]]]:
     """(sheet name, rows) of each sheet of the list (a CSV file is one sheet named after it)."""
     if p.suffix.lower() in TEXT_SUFFIXES and p.is_file():
         yield p.stem, _csv_rows(p)
@@ -129,7 +130,7 @@ def read_county_list(path: str | Path) -> CountyList:
     :class:`UnusableInputError` when it is not one."""
     p = Path(path)
     best_keys: dict[str, int] = {}
-    for sheet, rows in _sheets(p):
+    for sheet, rows in list_sheets(p):
         r, keys, found = _header_in(rows)
         if found == len(LIST_REQUIRED_KEYS):
             return _rows_below(p, sheet, rows, r, keys)
@@ -162,10 +163,12 @@ def _rows_below(
     append = out.rows.append
     for r in range(header_idx + 1, len(rows)):
         row = rows[r]
-        if all(_is_empty(v) for v in row):
+        if all(is_empty_cell(v) for v in row):
             continue
         n = len(row)
-        append(ListRow(row=r + 1, values={k: _clean(row[c]) if c < n else None for k, c in items}))
+        append(
+            ListRow(row=r + 1, values={k: clean_cell(row[c]) if c < n else None for k, c in items})
+        )
     return out
 
 

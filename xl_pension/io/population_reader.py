@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..core import catalogue as cat
 from ..core.schema import POPULATION_COLUMNS, POPULATION_REQUIRED_KEYS, population_key
-from .county_list_reader import _clean, _is_empty, _sheets
+from .county_list_reader import clean_cell, is_empty_cell, list_sheets
 from .reader import HEADER_SEARCH_ROWS
 
 _HEADERS = {c.key: c.header for c in POPULATION_COLUMNS}
@@ -34,7 +34,7 @@ class PopulationList:
 def _keys(row: list[object]) -> dict[str, int]:
     keys: dict[str, int] = {}
     for c, cell in enumerate(row):
-        if not _is_empty(cell):
+        if not is_empty_cell(cell):
             key = population_key(cell)
             if key is not None and key not in keys:
                 keys[key] = c
@@ -48,17 +48,17 @@ def read_population(path: str | Path) -> PopulationList:
     (exit 2) when no sheet has its headers or no row below them."""
     p = Path(path)
     best: dict[str, int] = {}
-    for sheet, rows in _sheets(p):
+    for sheet, rows in list_sheets(p):
         for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
             keys = _keys(row)
             if all(k in keys for k in POPULATION_REQUIRED_KEYS):
                 out = PopulationList(str(p), sheet, r + 1)
                 for i in range(r + 1, len(rows)):
                     cells = rows[i]
-                    if all(_is_empty(v) for v in cells):
+                    if all(is_empty_cell(v) for v in cells):
                         continue
                     n = len(cells)
-                    values = {k: _clean(cells[c]) if c < n else None for k, c in keys.items()}
+                    values = {k: clean_cell(cells[c]) if c < n else None for k, c in keys.items()}
                     out.rows.append((i + 1, values))
                 if not out.rows:
                     raise cat.POPULATION_NOT_LIST.error(
