@@ -37,11 +37,8 @@ FRONT_ENDS = {"commands", "macros", "web", "cli", "__main__"}
 IO_REPORTS_KNOWN = {
     ("io.merge_writer", "reports.merge"),
     ("io.merge_writer", "reports.summary"),
-    ("io.notice_html", "reports.notice"),
     ("io.summary_writer", "reports.summary"),
     ("io.summary_writer", "reports.village"),
-    # declare (#13)
-    ("io.declare_writer", "reports.declare"),
 }
 
 

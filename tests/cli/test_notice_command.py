@@ -357,11 +357,11 @@ def test_templates_are_editable_without_code(tmp_path: Path, policy: Policy) -> 
     checked = check_roster(read_roster(tmp_path / "r.xlsx"), policy)
     money = {p.row: person_money(p, policy) for p in checked.people}
     ctx = build_notice(checked, money, policy, dt.date(2024, 5, 6))
-    html = render_html([ctx], folder=folder)
+    html = render_html([ctx.page()], folder=folder)
     assert "<h1>城关街道丙村缴费公示</h1>" in html
     (folder / "notice_title.j2").write_text("{{ villlage }}", encoding="utf-8")
     with pytest.raises(XlPensionError, match="villlage"):
-        render_html([ctx], folder=folder)
+        render_html([ctx.page()], folder=folder)
 
 
 def test_sheet_strings_helper_sees_the_notice_part(village) -> None:

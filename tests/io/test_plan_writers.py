@@ -83,3 +83,40 @@ def test_cells_set_on_an_existing_sheet_by_the_xml_patcher(existing: Path, tmp_p
     )
     assert_texts(out, "花名册")
     assert openpyxl.load_workbook(out)["花名册"]["A1"].value == "姓名"
+
+
+def test_a_new_workbook_with_dates_formulas_links_bulk_rows_and_a_chart(tmp_path: Path) -> None:
+    import datetime as dt
+    import zipfile
+
+    from xl_pension.core.plan import BulkRows, Chart, Formula, Range, Series, Url
+
+    sheet = SheetPlan("表", autofilter=(1, 1, 4, 3), column_styles={3: Style(wrap=True)})
+    sheet.put_row(1, ["日期", "人数", "说明"])
+    sheet.put(2, 1, dt.date(2024, 5, 6), Style(number_format="yyyy-mm-dd"))
+    sheet.put(2, 2, Formula("=SUM(B3:B4)", 3))
+    sheet.cells[(2, 3)] = Cell("打开", None, Url("其他.xlsx#'花名册'!A5", "打开花名册"))
+    text, number = Style(number_format="@"), Style(number_format="0")
+    rows = [(t, 1 + i, None) for i, t in enumerate(TEXTS[:2])]
+    sheet.bulk = BulkRows(3, rows, (text, number, text))
+    sheet.charts.append(
+        Chart("column", 6, 1, "人数", (Series("人数", *[Range("表", 3, 1, 4, 2)] * 2),))
+    )
+    sheet.print_setup = PrintSetup(header="内部资料 A&B", header_font="等线")
+    out = write_workbook(tmp_path / "new.xlsx", WorkbookPlan(sheets=[sheet], comments="内部"))
+    ws = openpyxl.load_workbook(out)["表"]
+    assert ws["A2"].value == dt.datetime(2024, 5, 6) and ws["B2"].value == "=SUM(B3:B4)"
+    assert [(ws.cell(r, 1).data_type, ws.cell(r, 1).value) for r in (3, 4)] == [
+        ("s", TEXTS[0]),
+        ("s", TEXTS[1]),
+    ]
+    assert (ws["B4"].value, ws["C4"].value, ws["C4"].number_format) == (2, None, "@")
+    link = ws["C2"].hyperlink
+    assert (link.target, link.location, link.tooltip) == ("其他.xlsx", "'花名册'!A5", "打开花名册")
+    assert ws.auto_filter.ref == "A1:C4"
+    assert ws.oddHeader.center.text == "内部资料 A&&B" and ws.oddHeader.center.font == "等线,Bold"
+    assert ws.column_dimensions["C"].alignment.wrap_text
+    values = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("表").to_python()
+    assert values[1][1] == 3  # the cached result, for readers that do not recalculate
+    with zipfile.ZipFile(out) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())

@@ -256,7 +256,7 @@ def test_by_default_a_daijiao_person_looks_like_any_payer_of_the_tier(policy: Po
         assert (r.tier, r.subsidy) in ordinary
     total = ctx.totals_line()
     assert total == [("合计", 1), (f"共 {len(paid)} 人", 3), ("", 1), (ctx.totals.subsidy, 1)]
-    footer = "".join(notice_texts(ctx).footer)
+    footer = "".join(notice_texts(ctx.page()).footer)
     assert f"另有 {len(hidden)} 人" in footer and footer.endswith("特此公示。")
 
 
@@ -273,7 +273,7 @@ def test_columns_come_from_the_schema() -> None:
 def test_texts_name_the_place_period_and_contact(policy: Policy) -> None:
     checked, money = checked_from(policy, village_records(policy, 40))
     ctx = build_notice(checked, money, policy, START, PHONE)
-    texts = notice_texts(ctx)
+    texts = notice_texts(ctx.page())
     assert "王庄村" in texts.title and "2024" in texts.title and "公示" in texts.title
     intro = "".join(texts.intro)
     assert "城关街道" in intro and "2024年5月6日至2024年5月15日" in intro
@@ -281,7 +281,7 @@ def test_texts_name_the_place_period_and_contact(policy: Policy) -> None:
     assert PHONE in "".join(texts.footer)
     assert texts.signoff == ["王庄村村民委员会", "2024年5月6日"]
     community = dataclasses.replace(ctx, village="东方社区", phone="")
-    t2 = notice_texts(community)
+    t2 = notice_texts(community.page())
     assert t2.signoff[0] == "东方社区居民委员会"
     assert "电话" not in "".join(t2.footer)
 
@@ -290,14 +290,15 @@ def test_working_day_text(policy: Policy) -> None:
     working = dataclasses.replace(policy, notice_day_kind="working")
     checked, money = checked_from(policy, village_records(policy, 10))
     ctx = build_notice(checked, money, working, dt.date(2024, 5, 1))
-    assert "2024年5月6日至2024年5月16日（共 10 个工作日）" in "".join(notice_texts(ctx).intro)
+    intro = "".join(notice_texts(ctx.page()).intro)
+    assert "2024年5月6日至2024年5月16日（共 10 个工作日）" in intro
 
 
 def test_html_is_escaped_and_private(policy: Policy) -> None:
     records = village_records(policy, 60)
     checked, money = checked_from(policy, records, village="<b>李&庄</b>村")
     ctx = build_notice(checked, money, policy, START, PHONE)
-    html = render_html([ctx])
+    html = render_html([ctx.page()])
     assert "<b>李" not in html and "&lt;b&gt;李&amp;庄&lt;/b&gt;村" in html
     assert not ID_18.search(html) and not MOBILE_11.search(html)
     for r in ctx.rows:

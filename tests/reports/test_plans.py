@@ -84,7 +84,7 @@ def test_notice_plan_prints_the_whole_notice(checked, policy: Policy) -> None:
 
     checked, money = checked
     ctx = build_notice(checked, money, policy, dt.date(2024, 6, 1), "0530-7221234")
-    sheet = notice_plan(ctx, notice_texts(ctx)).sheet("公示")
+    sheet = notice_plan(ctx, notice_texts(ctx.page())).sheet("公示")
     setup = sheet.print_setup
     head = setup.title_rows[0]
     shown = [h for k, h in NOTICE_COLUMNS if k in policy.notice_rules.columns]

@@ -37,11 +37,12 @@ class DeclareResult:
 
 def declare_county(county: CountyResult, outdir: str | Path, policy: Policy) -> DeclareResult:
     """Write ``<乡镇>申报清单.xlsx`` into ``outdir`` for every township with paid rows."""
-    from ..io.declare_writer import declaration_file_name, write_declaration
+    from ..io.new_workbook import write_workbook
+    from ..reports.declare_plan import declaration_file_name, declaration_plan
 
     outdir = Path(outdir)
     written = [
-        write_declaration(outdir / declaration_file_name(t.township.name), t, policy)
+        write_workbook(outdir / declaration_file_name(t.township.name), declaration_plan(t, policy))
         for t in county.declarations
     ]
     return DeclareResult(list(county.declarations), written, list(county.unplaced))

@@ -100,7 +100,8 @@ def write_outputs(src: Path, ctx: NoticeContext, out: Outputs) -> list[Path]:
         from ..io.workbook_plan import apply_plan
         from ..reports.notice_plan import notice_plan
 
-        plan = notice_plan(ctx, notice_texts(ctx))  # template errors before any file is touched
+        # template errors before any file is touched
+        plan = notice_plan(ctx, notice_texts(ctx.page()))
         if out.workbook.exists():
             backups.append(backup(out.workbook))
         if out.in_place:
@@ -110,7 +111,7 @@ def write_outputs(src: Path, ctx: NoticeContext, out: Outputs) -> list[Path]:
     if out.html is not None:
         from ..io.notice_html import write_html
 
-        write_html(out.html, [ctx])
+        write_html(out.html, [ctx.page()])
     return backups
 
 

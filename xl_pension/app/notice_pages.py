@@ -63,7 +63,7 @@ class CombinedPages:
             path = self.out_root / key / COMBINED_HTML
         else:
             path = self.out_root / LOOSE_HTML
-        write_html(path, self.contexts)
+        write_html(path, [c.page() for c in self.contexts])
         people = sum(c.totals.people for c in self.contexts)
         first = replace(self.contexts[0], rows=[])
         self.pages.append((key or self.out_root.name, path, len(self.contexts), people, first))
@@ -86,5 +86,5 @@ class CombinedPages:
             IndexEntry(label, path.relative_to(self.out_root).as_posix(), villages, people)
             for label, path, villages, people, _ in self.pages
         ]
-        title = combined_title([first for *_, first in self.pages])
+        title = combined_title([first.page() for *_, first in self.pages])
         return write_index(self.out_root / COMBINED_HTML, title, entries)

@@ -13,13 +13,17 @@ Rules every applier keeps:
 - a cell's :class:`Style` is written as given on a new sheet; on an existing sheet
   (:class:`SheetEdit`) ``style=None`` keeps the cell's own style, and a given style is
   emphasis an engine may leave out where it cannot change styles without rewriting the file;
-- rows and columns are 1-based Excel numbers.
+- rows and columns are 1-based Excel numbers;
+- a :class:`Formula` is the one way to plan a formula (with the result Python computed), and
+  ``float``/date values, formulas, charts, autofilters and :class:`BulkRows` are for new
+  workbooks (:mod:`xl_pension.io.new_workbook`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .marking import MARKS_HEAD, MARKS_SHEET, NOTE_AUTHOR, NOTE_SEPARATOR
@@ -68,6 +72,7 @@ class Style:
     vertical: str | None = None  # "top" | "center" | "bottom"
     wrap: bool = False
     indent: int = 0
+    italic: bool = False
     border: str | None = None  # :data:`THIN` on all four sides
 
 
@@ -91,12 +96,84 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Url:
+    """A link to another file (a path relative to the workbook's folder, ``#'sheet'!A1`` to
+    open at a cell); ``tip`` is shown on hovering."""
+
+    target: str
+    tip: str | None = None
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula (``=SUM(A1:A3)``) and its cached result: what Python computed, so a reader
+    that does not recalculate shows the same number (``""``: no result)."""
+
+    text: str
+    result: int | float | str = ""
+
+
+Value = CellValue | float | dt.date | Formula  # what a cell of a new sheet may hold
+
+
+@dataclass(frozen=True)
 class Cell:
     """One cell to write: its value, style and (optionally) a link shown by that value."""
 
-    value: CellValue = None
+    value: Value = None
     style: Style | None = None
-    link: Link | None = None
+    link: Link | Url | None = None
+
+
+@dataclass(frozen=True)
+class Range:
+    """A block of cells of a sheet, 1-based, both ends included (a chart's data)."""
+
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A chart axis: number format, fixed bounds, gridlines, a date axis, reversed order."""
+
+    number_format: str | None = None
+    min: float | None = None
+    max: float | None = None
+    gridlines: bool = False
+    date_axis: bool = False
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Series:
+    """One data series of a chart; ``fill`` colours bars, ``line`` is (colour, width in pt)."""
+
+    name: str
+    categories: Range
+    values: Range
+    labels_format: str | None = None  # number format of value labels (None: no labels)
+    fill: str | None = None
+    line: tuple[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart placed at a cell: ``kind`` is ``column``, ``bar`` or ``line``; no legend."""
+
+    kind: str
+    row: int
+    column: int
+    title: str
+    series: tuple[Series, ...]
+    title_font: str | None = None
+    title_size: float | None = None
+    x_axis: Axis | None = None
+    y_axis: Axis | None = None
+    scale: tuple[float, float] = (1.0, 1.0)  # x, y
 
 
 @dataclass(frozen=True)
@@ -120,9 +197,25 @@ class PrintSetup:
     margins: Margins | None = None  # None: the engine's default
     footer: str | None = None  # centre footer, Excel codes (&P page, &N pages)
     header: str | None = None  # centre header on every page, bold (e.g. 内部资料 不得公开)
+    header_font: str | None = None  # its font name ("-": the sheet's); None: just bold
+    header_size: float | None = 14
     footer_font: str | None = None
     footer_size: float | None = None
     center_horizontally: bool = False
+
+
+@dataclass
+class BulkRows:
+    """Many plain rows of a sheet from ``first_row`` on, written in one pass: each row a
+    sequence of ``str``/``int``/``float``/date/``None`` values (no :class:`Cell` per cell),
+    column ``c`` (0-based) in ``styles[c]``, a ``str`` in ``text_style`` when given; ``None``
+    is an empty cell in the column's style (``blanks``) or nothing."""
+
+    first_row: int
+    rows: Sequence[Sequence[object]]
+    styles: tuple[Style, ...]
+    text_style: Style | None = None
+    blanks: bool = True
 
 
 @dataclass
@@ -139,17 +232,27 @@ class SheetPlan:
     heights: dict[int, float] = field(default_factory=dict)  # row -> height (points)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     freeze: tuple[int, int] | None = None  # the first cell that scrolls (row, column)
+    autofilter: tuple[int, int, int, int] | None = None  # r1, c1, r2, c2 (new workbooks)
+    column_styles: dict[int, Style] = field(default_factory=dict)  # column -> default style
+    charts: list[Chart] = field(default_factory=list)
+    bulk: BulkRows | None = None  # rows below the planned cells, written in one pass
     print_setup: PrintSetup | None = None
     gridlines: bool = True
     hidden: bool = False
     after: str | None = None
 
-    def put(self, row: int, col: int, value: CellValue, style: Style | None = None) -> None:
+    def put(
+        self,
+        row: int,
+        col: int,
+        value: Value,
+        style: Style | None = None,
+    ) -> None:
         """Set one cell."""
         self.cells[(row, col)] = Cell(value, style)
 
     def put_row(
-        self, row: int, values: list[CellValue], style: Style | None = None, first_col: int = 1
+        self, row: int, values: Sequence[Value], style: Style | None = None, first_col: int = 1
     ) -> None:
         """Set a row of cells from ``first_col`` on, all with the same style."""
         for c, value in enumerate(values, start=first_col):
@@ -215,6 +318,7 @@ class WorkbookPlan:
     activate: str | None = None  # the sheet shown when the workbook opens
     title: str | None = None  # document properties, for new workbooks
     created: dt.datetime | None = None
+    comments: str | None = None
 
     def sheet(self, name: str) -> SheetPlan:
         """The planned sheet called ``name``."""

@@ -1,11 +1,15 @@
 """Write a cell plan (:mod:`xl_pension.core.plan`) as a new workbook, with xlsxwriter.
 
 xlsxwriter writes a fresh file fast and exactly as planned; every ``str`` value goes through
-``write_string`` (never a formula), every ``int`` through ``write_number``.
+``write_string`` (never a formula), every number through ``write_number``, a date through
+``write_datetime``; only a :class:`~xl_pension.core.plan.Formula` is written as a formula (with
+its cached result). A sheet's :class:`~xl_pension.core.plan.BulkRows` go through
+:class:`~xl_pension.io.bulk_rows.BulkRowsWorksheet` in one pass.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import xlsxwriter
@@ -13,10 +17,25 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.plan import Cell, PrintSetup, SheetPlan, Style, WorkbookPlan
+from ..core.plan import (
+    Axis,
+    BulkRows,
+    Cell,
+    Chart,
+    Formula,
+    Link,
+    PrintSetup,
+    Range,
+    SheetPlan,
+    Style,
+    WorkbookPlan,
+)
 from .atomic import atomic_path
+from .bulk_rows import BulkRowsWorksheet
 
 A4 = 9  # xlsxwriter's paper code
+# text is text: xlsxwriter never turns a string into a number, formula or link by itself
+_NO_GUESSING = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 class _Formats:
@@ -34,6 +53,7 @@ class _Formats:
                 "font_name": style.font,
                 "font_size": style.size,
                 "bold": style.bold,
+                "italic": style.italic,
                 "font_color": f"#{style.color}" if style.color else None,
                 "underline": 1 if style.underline else 0,
                 "bg_color": f"#{style.fill}" if style.fill else None,
@@ -51,15 +71,92 @@ class _Formats:
 
 
 def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Format | None) -> None:
-    value = cell.value
-    if cell.link is not None:
-        ws.write_url(r, c, f"internal:{cell.link.location}", fmt, string=str(value or ""))
-    elif isinstance(value, str):
-        ws.write_string(r, c, value, fmt)
-    elif isinstance(value, int):
+    value, link = cell.value, cell.link
+    if isinstance(link, Link):
+        ws.write_url(r, c, f"internal:{link.location}", fmt, string=str(value or ""))
+    elif link is not None:
+        ws.write_url(r, c, f"external:{link.target}", fmt, str(value or ""), link.tip)
+    else:
+        _write_value(ws, r, c, value, fmt)
+
+
+def _write_value(ws: Worksheet, r: int, c: int, value: object, fmt: Format | None) -> None:
+    if isinstance(value, str):
+        ws.write_string(r, c, value, fmt)  # never a formula
+    elif isinstance(value, Formula):
+        ws.write_formula(r, c, value.text, fmt, value.result)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value, fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
+    elif isinstance(value, int | float):
         ws.write_number(r, c, value, fmt)
     elif fmt is not None:
         ws.write_blank(r, c, None, fmt)
+
+
+def _bulk(ws: Worksheet, formats: _Formats, bulk: BulkRows) -> None:
+    """The bulk rows in one pass, or (values the fast path leaves out) cell by cell."""
+    styles = [formats.of(s) for s in bulk.styles]
+    text = formats.of(bulk.text_style) if bulk.text_style is not None else None
+    first = bulk.first_row - 1
+    if isinstance(ws, BulkRowsWorksheet) and ws.store_rows(
+        first, bulk.rows, styles, string_format=text, blanks=bulk.blanks
+    ):
+        return
+    for r, values in enumerate(bulk.rows, start=first):
+        for c, value in enumerate(values):
+            if value is None and not bulk.blanks:
+                continue
+            fmt = text if text is not None and isinstance(value, str) else styles[c]
+            _write_value(ws, r, c, value, fmt)
+
+
+def _range(r: Range) -> list[object]:
+    return [r.sheet, r.first_row - 1, r.first_col - 1, r.last_row - 1, r.last_col - 1]
+
+
+def _axis(a: Axis) -> dict[str, object]:
+    options: dict[str, object] = {}
+    if a.number_format:
+        options["num_format"] = a.number_format
+    if a.min is not None:
+        options["min"] = a.min
+    if a.max is not None:
+        options["max"] = a.max
+    if a.gridlines:
+        options["major_gridlines"] = {"visible": True}
+    if a.date_axis:
+        options["date_axis"] = True
+    if a.reverse:
+        options["reverse"] = True
+    return options
+
+
+def _chart(wb: Workbook, ws: Worksheet, chart: Chart) -> None:
+    xl = wb.add_chart({"type": chart.kind})
+    for s in chart.series:
+        series: dict[str, object] = {
+            "name": s.name,
+            "categories": _range(s.categories),
+            "values": _range(s.values),
+        }
+        if s.labels_format:
+            series["data_labels"] = {"value": True, "num_format": s.labels_format}
+        if s.fill:
+            series["fill"] = {"color": f"#{s.fill}"}
+        if s.line:
+            series["line"] = {"color": f"#{s.line[0]}", "width": s.line[1]}
+        xl.add_series(series)
+    font = {k: v for k, v in (("name", chart.title_font), ("size", chart.title_size)) if v}
+    xl.set_title({"name": chart.title, **({"name_font": font} if font else {})})
+    if chart.x_axis is not None:
+        xl.set_x_axis(_axis(chart.x_axis))
+    if chart.y_axis is not None:
+        xl.set_y_axis(_axis(chart.y_axis))
+    xl.set_legend({"none": True})
+    scale = {"x_scale": chart.scale[0], "y_scale": chart.scale[1]}
+    ws.insert_chart(chart.row - 1, chart.column - 1, xl, scale)
 
 
 def _print_setup(ws: Worksheet, p: PrintSetup) -> None:
@@ -84,13 +181,19 @@ def _print_setup(ws: Worksheet, p: PrintSetup) -> None:
         margin = {"margin": p.margins.footer} if p.margins else {}
         ws.set_footer(f"&C{font}{size}{p.footer}", margin)
     if p.header:
-        ws.set_header(f"&C&B&14{p.header.replace('&', '&&')}")
+        font = f'&"{p.header_font},Bold"' if p.header_font else "&B"
+        size = f"&{p.header_size:g}" if p.header_size else ""
+        ws.set_header(f"&C{font}{size}{p.header.replace('&', '&&')}")
 
 
 def _sheet(wb: Workbook, formats: _Formats, plan: SheetPlan) -> Worksheet:
-    ws = wb.add_worksheet(plan.name)
+    kind = BulkRowsWorksheet if plan.bulk is not None else None
+    ws = wb.add_worksheet(plan.name, worksheet_class=kind)
     for c, width in plan.widths.items():
-        ws.set_column(c - 1, c - 1, width)
+        ws.set_column(c - 1, c - 1, width, formats.of(plan.column_styles.get(c)))
+    for c, style in plan.column_styles.items():
+        if c not in plan.widths:
+            ws.set_column(c - 1, c - 1, None, formats.of(style))
     for r, height in plan.heights.items():
         ws.set_row(r - 1, height)
     covered: set[tuple[int, int]] = set()
@@ -104,12 +207,19 @@ def _sheet(wb: Workbook, formats: _Formats, plan: SheetPlan) -> Worksheet:
     for (r, c), cell in sorted(plan.cells.items()):
         if (r, c) not in covered:
             _write(ws, r - 1, c - 1, cell, formats.of(cell.style))
+    if plan.bulk is not None:
+        _bulk(ws, formats, plan.bulk)
+    for chart in plan.charts:
+        _chart(wb, ws, chart)
     if plan.print_setup is not None:
         _print_setup(ws, plan.print_setup)
     if not plan.gridlines:
         ws.hide_gridlines(2)
     if plan.freeze is not None:
         ws.freeze_panes(plan.freeze[0] - 1, plan.freeze[1] - 1)
+    if plan.autofilter is not None:
+        r1, c1, r2, c2 = plan.autofilter
+        ws.autofilter(r1 - 1, c1 - 1, r2 - 1, c2 - 1)
     if plan.hidden:
         ws.hide()
     return ws
@@ -119,10 +229,12 @@ def write_workbook(path: str | Path, plan: WorkbookPlan) -> Path:
     """Write ``plan``'s sheets, in order, as a new workbook at ``path`` (atomically)."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp))
+        wb = xlsxwriter.Workbook(str(tmp), _NO_GUESSING)
         properties: dict[str, object] = {"author": "xl_pension"}
         if plan.title:
             properties["title"] = plan.title
+        if plan.comments:
+            properties["comments"] = plan.comments
         if plan.created:
             properties["created"] = plan.created
         wb.set_properties(properties)

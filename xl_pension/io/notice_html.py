@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from ..core import catalogue as cat
+from ..core.notice_page import NoticePage
 from ..core.paths import templates_dir
-from ..core.schema import TOTALS_LABEL
-from ..reports.notice import MONEY_KEYS, NoticeContext
+from ..core.schema import NOTICE_MONEY_KEYS, TOTALS_LABEL
 from .atomic import atomic_path
 
 TITLE_TEMPLATE = "notice_title.j2"
@@ -99,9 +99,9 @@ def paragraphs(text: str) -> list[str]:
     return out
 
 
-def notice_texts(ctx: NoticeContext, folder: Path | None = None) -> NoticeTexts:
+def notice_texts(page: NoticePage, folder: Path | None = None) -> NoticeTexts:
     """Title, intro, footer and sign-off of a notice, rendered from the text templates."""
-    v = ctx.template_vars()
+    v = dict(page.variables)
     title = " ".join(_render(TITLE_TEMPLATE, v, folder).split())
     signoff = [s.strip() for s in _render(SIGNOFF_TEMPLATE, v, folder).splitlines() if s.strip()]
     page = [s.strip() for s in _render(PAGE_TEMPLATE, v, folder).splitlines() if s.strip()]
@@ -131,60 +131,58 @@ class _Column(dict):
 @cache
 def _columns(shown: tuple[tuple[str, str], ...]) -> tuple[_Column, ...]:
     def cls(key: str) -> str:
-        return "num" if key in MONEY_KEYS else "id" if key == "id_number" else ""
+        return "num" if key in NOTICE_MONEY_KEYS else "id" if key == "id_number" else ""
 
     return tuple(_Column(key=k, header=h, cls=cls(k)) for k, h in shown)
 
 
-def combined_title(contexts: Sequence[NoticeContext]) -> str:
+def combined_title(pages: Sequence[NoticePage]) -> str:
     """Title of a file with several villages' notices."""
-    first = contexts[0]
-    townships = {c.township for c in contexts}
+    first = pages[0]
+    townships = {p.township for p in pages}
     place = first.township if len(townships) == 1 else ""
     return f"{first.county}{place}{first.year}年度城乡居民基本养老保险缴费情况公示汇总"
 
 
 def render_html(
-    contexts: Sequence[NoticeContext], *, title: str | None = None, folder: Path | None = None
+    pages: Sequence[NoticePage], *, title: str | None = None, folder: Path | None = None
 ) -> str:
     """The HTML page of one or more notices (each village starts on a new printed page).
 
     Page numbers ("第 X 页 共 Y 页") are printed only for a single village: in a combined file
     they would count across villages.
     """
-    if not contexts:
+    if not pages:
         raise ValueError("no notices to render")
     notices = []
-    for ctx in contexts:
-        texts = notice_texts(ctx, folder)
+    for page in pages:
+        texts = notice_texts(page, folder)
         notices.append(
             {
                 "texts": texts,
-                "columns": _columns(ctx.columns),
-                "rows": ctx.table(),
-                "totals": ctx.totals,
-                "totals_line": ctx.totals_line,
+                "columns": _columns(page.columns),
+                "rows": page.rows,
+                "totals": page.totals,
+                "totals_line": partial(list, page.totals_line),  # called by the template
             }
         )
     if title is None:
-        title = notices[0]["texts"].title if len(contexts) == 1 else combined_title(contexts)
+        title = notices[0]["texts"].title if len(pages) == 1 else combined_title(pages)
     return _render(
         HTML_TEMPLATE,
         {
             "doc_title": title,
             "notices": notices,
             "totals_label": TOTALS_LABEL,
-            "page_numbers": len(contexts) == 1,
+            "page_numbers": len(pages) == 1,
         },
         folder,
     )
 
 
-def write_html(
-    path: str | Path, contexts: Sequence[NoticeContext], *, title: str | None = None
-) -> Path:
+def write_html(path: str | Path, pages: Sequence[NoticePage], *, title: str | None = None) -> Path:
     """Write the HTML of one or more notices atomically (UTF-8)."""
-    html = render_html(contexts, title=title)
+    html = render_html(pages, title=title)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")

@@ -29,14 +29,14 @@ def notice(book: Book) -> None:
     money = money_of(checked, policy)
     ctx = build_notice(checked, money, policy, dt.date.today(), load_settings().phone)
     status(book, "正在生成公示……")
-    apply_plan(book, notice_plan(ctx, notice_texts(ctx)))
+    apply_plan(book, notice_plan(ctx, notice_texts(ctx.page())))
     html = ""
     folder = book_folder(book)
     if folder is not None:
         from ..io.notice_html import write_html
 
         stem = book.name.rsplit(".", 1)[0]
-        path = write_html(folder / f"{stem}_公示.html", [ctx])
+        path = write_html(folder / f"{stem}_公示.html", [ctx.page()])
         html = f"网页版已保存为 {path}。"
     status(book, None)
     alert(

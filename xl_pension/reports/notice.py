@@ -2,8 +2,9 @@
 
 Pure domain code (no Excel library, no template engine): :func:`notice_period` works out the
 posting period from the policy, :func:`build_notice` turns a validated roster and its money into
-a :class:`NoticeContext` that the workbook and HTML writers render. Only what the notice may
-show is kept: name, village group, masked ID number, tier and amounts — never phone numbers,
+a :class:`NoticeContext` that the workbook plan renders (its :meth:`~NoticeContext.page` goes
+to the HTML writer). Only what the notice may show is kept: name, village group, masked ID
+number, tier and amounts — never phone numbers,
 人员类别 (disability or 低保 status is sensitive) or 未缴原因. Which columns are shown, and whether
 people on a tier reserved for some categories (the 代缴 groups' 100) are listed one by one, is
 the policy's ``[notice]`` (:class:`~xl_pension.core.policy_extras.NoticeRules`): by default
@@ -23,6 +24,7 @@ from ..core import catalogue as cat
 from ..core import idnum, schema
 from ..core.groups import group_sort_key
 from ..core.money import Money, Totals, totals_of
+from ..core.notice_page import NoticePage
 from ..core.policy import Policy
 from ..core.validation import Checked, Person
 
@@ -179,6 +181,20 @@ class NoticeContext:
             "tier_total": self.totals.tier,
             "unlisted": self.unlisted,
         }
+
+    def page(self) -> NoticePage:
+        """The notice as plain values for the page renderer (:mod:`xl_pension.io.notice_html`)."""
+        return NoticePage(
+            county=self.county,
+            township=self.township,
+            village=self.village,
+            year=self.year,
+            variables=self.template_vars(),
+            columns=self.columns,
+            rows=self.table(),
+            totals=self.totals,
+            totals_line=tuple(self.totals_line()),
+        )
 
 
 def notice_people(

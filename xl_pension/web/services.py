@@ -276,4 +276,4 @@ def notice_html(
     from ..reports.notice import build_notice
 
     checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
-    return render_html([build_notice(checked, money, policy, start, phone)])
+    return render_html([build_notice(checked, money, policy, start, phone).page()])
