@@ -38,17 +38,12 @@ def link_topup(sheet: str, base: Person, row: Person, policy: Policy) -> list[Fi
         return [lone_topup(sheet, row, policy)]
     if row.tier is None or row.tier not in policy.tier_by_amount:
         return []  # tier.invalid / required.missing already said so on this row
+    # what both findings of a top-up checked against its base row name
+    against = {"base_row": base.row, "base_tier": base.tier, "tier": row.tier}
     if row.tier <= base.tier:
         return [
             cat.TOPUP_INVALID.at(
-                sheet,
-                row.row,
-                str(row.tier),
-                key="tier",
-                variant="not_higher",
-                base_row=base.row,
-                base_tier=base.tier,
-                tier=row.tier,
+                sheet, row.row, str(row.tier), key="tier", variant="not_higher", **against
             )
         ]
     category = policy.category_by_name.get(base.category)
@@ -62,11 +57,9 @@ def link_topup(sheet: str, base: Person, row: Person, policy: Policy) -> list[Fi
                 row.row,
                 str(row.amount),
                 variant="topup",
-                base_row=base.row,
-                base_tier=base.tier,
-                tier=row.tier,
                 due=due,
                 amount=row.amount,
+                **against,
             )
         ]
     row.topup_from = base.tier

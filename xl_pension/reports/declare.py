@@ -29,8 +29,19 @@ HELD_NO_MONEY = "档次或人员类别无法计算"
 HELD_METHOD = "缴费方式不在政策中"
 
 
+class DeclaredLine:
+    """What every declaration line answers: the value of a ``[declaration]`` column, by key
+    (the policy's 证件类型 for ``id_type``, else the line's own field of that name)."""
+
+    def cell(self, key: str, declaration: Declaration) -> object:
+        """The value of a declaration column (``[declaration]`` key) on this line."""
+        if key == "id_type":
+            return declaration.id_type
+        return getattr(self, key)
+
+
 @dataclass(frozen=True)
-class PaymentLine:
+class PaymentLine(DeclaredLine):
     """One declared payment: this year's (正常) or one 补缴 year's, with the full ID number."""
 
     id_number: str
@@ -48,15 +59,13 @@ class PaymentLine:
 
     def cell(self, key: str, declaration: Declaration) -> object:
         """The value of a declaration column (``[declaration]`` key) on this line."""
-        if key == "id_type":
-            return declaration.id_type
         if key == "kind":
             return declaration.regular if self.kind == REGULAR else declaration.backpay
-        return getattr(self, key)
+        return super().cell(key, declaration)
 
 
 @dataclass(frozen=True)
-class GovernmentLine:
+class GovernmentLine(DeclaredLine):
     """One person the government pays for (代缴申报表), with the full ID number."""
 
     id_number: str
@@ -67,12 +76,6 @@ class GovernmentLine:
     village: str
     file: str
     row: int
-
-    def cell(self, key: str, declaration: Declaration) -> object:
-        """The value of a declaration column on this line."""
-        if key == "id_type":
-            return declaration.id_type
-        return getattr(self, key)
 
 
 @dataclass(frozen=True)
