@@ -148,16 +148,16 @@ def stage_fill(work: Path, scale: str) -> int:
 
 
 def _compute_one(path: str) -> int:
+    from xl_pension.core.bulk_check import check_roster_bulk
     from xl_pension.core.money import person_money, totals_of
     from xl_pension.core.policy import load_policy
-    from xl_pension.core.validation import check_roster
     from xl_pension.io.reader import read_roster
     from xl_pension.io.workbook_plan import apply_plan
     from xl_pension.reports.compute_plan import compute_plan
 
     policy = load_policy()
     roster = read_roster(path)
-    checked = check_roster(roster, policy)
+    checked = check_roster_bulk(roster, policy)  # the bulk path: many rosters a worker
     money = {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
     apply_plan(path, path, compute_plan(roster, money, totals_of(money.values())))
     return len(roster.records)

@@ -248,11 +248,12 @@ def store(
 
 def check_now(path: Path, policy: Policy) -> CheckedRoster:
     """Read and check a roster file now (raises :class:`XlPensionError` for a file that is not
-    a usable roster)."""
-    from ..core.validation import check_roster
+    a usable roster): the bulk path, column-wise where the rows allow it (the same result as
+    :func:`~xl_pension.core.validation.check_roster`)."""
+    from ..core.bulk_check import check_roster_bulk
     from ..io.reader import read_roster
 
-    return CheckedRoster.of(check_roster(read_roster(path), policy), policy)
+    return CheckedRoster.of(check_roster_bulk(read_roster(path), policy), policy)
 
 
 def checked_once(path: str | Path, policy: Policy) -> CheckedRoster:

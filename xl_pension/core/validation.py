@@ -15,7 +15,7 @@ from . import idnum
 from .catalogue import FindingType
 from .findings import Finding, Severity
 from .money import Money, amount_due, government_part
-from .policy import Policy
+from .policy import Category, Policy
 from .roster import Record, Roster
 from .schema import BY_KEY, PAYMENT_KEYS, Required
 from .topup import is_topup, link_topup, lone_topup
@@ -177,8 +177,13 @@ def _check_id(r: _Row, policy: Policy, today: dt.date) -> None:
         r.add(ftype, variant, **fields)
         return
     p.id_valid, p.sex, p.birth_date = True, idnum.sex(norm), idnum.birth_date(norm)
-    if not (idnum.county_known(norm) or norm[:6] in policy.known_area_codes):
+    if not region_known(norm, policy):
         r.add(cat.ID_REGION)
+
+
+def region_known(norm: str, policy: Policy) -> bool:
+    """True when a valid ID's area code is a known county-level code (or one the policy adds)."""
+    return idnum.county_known(norm) or norm[:6] in policy.known_area_codes
 
 
 def _check_name(r: _Row) -> None:
@@ -233,6 +238,33 @@ def _money(r: _Row, key: str) -> int | None:
         raise
 
 
+def category_name(cat_text: str, policy: Policy) -> str:
+    """The 人员类别 a (trimmed) cell names: the policy's default when empty, and the first by
+    precedence when it names several categories ("低保对象、脱贫人口": one 代缴 per person)."""
+    several = [n for n in _CATEGORY_SEPARATORS.split(cat_text) if n]
+    if len(several) > 1 and all(n in policy.category_by_name for n in several):
+        return policy.primary_category(several)
+    return cat_text or policy.default_category
+
+
+def tier_problem(policy: Policy, category: Category | None, amount: int) -> IdProblem | None:
+    """Why 缴费档次 ``amount`` cannot be chosen by a person of ``category`` (not a tier, a tier
+    reserved for others, or above what the category may choose), else ``None``."""
+    tier = policy.tier_by_amount.get(amount)
+    if tier is None:
+        shown = "、".join(str(t.amount) for t in policy.tiers)
+        return cat.TIER_INVALID, "", {"tier": amount, "tiers": shown}
+    if category is None:
+        return None
+    if not tier.allowed_for(category.name):
+        fields = {"tier": amount, "categories": "、".join(tier.restricted_to)}
+        return cat.TIER_RESTRICTED, "reserved", {**fields, "category": category.name}
+    highest = max(category.government_pays, policy.tiers[0].amount)
+    if not category.may_choose_higher and tier.amount > highest:
+        return cat.TIER_RESTRICTED, "no_higher", {"category": category.name, "tier": highest}
+    return None
+
+
 def _check_payment(r: _Row, policy: Policy) -> None:
     p, rec = r.person, r.record
     p.enrollment = text(rec.get("enrollment"))
@@ -240,10 +272,7 @@ def _check_payment(r: _Row, policy: Policy) -> None:
     if p.enrollment and p.enrollment not in enrollment_values:
         r.add(cat.ENROLLMENT_INVALID, types="或".join(enrollment_values))
     cat_text = text(rec.get("category"))
-    p.category = cat_text or policy.default_category
-    several = [n for n in _CATEGORY_SEPARATORS.split(cat_text) if n]
-    if len(several) > 1 and all(n in policy.category_by_name for n in several):
-        p.category = policy.primary_category(several)  # one 代缴 per person, by precedence
+    p.category = category_name(cat_text, policy)
     category = policy.category_by_name.get(p.category)
     if category is None:
         r.add(cat.CATEGORY_INVALID, category=cat_text)
@@ -279,29 +308,10 @@ def _check_payment(r: _Row, policy: Policy) -> None:
     except BadValue:
         p.tier = None
     if p.tier is not None:
-        tier = policy.tier_by_amount.get(p.tier)
-        if tier is None:
-            shown = "、".join(str(t.amount) for t in policy.tiers)
-            r.add(cat.TIER_INVALID, tier=p.tier, tiers=shown)
-        elif category is not None and not tier.allowed_for(category.name):
-            r.add(
-                cat.TIER_RESTRICTED,
-                "reserved",
-                tier=p.tier,
-                categories="、".join(tier.restricted_to),
-                category=category.name,
-            )
-        elif (
-            category is not None
-            and not category.may_choose_higher
-            and tier.amount > max(category.government_pays, policy.tiers[0].amount)
-        ):
-            r.add(
-                cat.TIER_RESTRICTED,
-                "no_higher",
-                category=category.name,
-                tier=max(category.government_pays, policy.tiers[0].amount),
-            )
+        problem = tier_problem(policy, category, p.tier)
+        if problem is not None:
+            ftype, variant, fields = problem
+            r.add(ftype, variant, **fields)
         else:
             tier_ok = category is not None
     try:
@@ -509,6 +519,13 @@ def check_roster(roster: Roster, policy: Policy, *, today: dt.date | None = None
     """Validate every record of a roster; findings are sorted by row then column order."""
     today = today or dt.date.today()
     people = [check_record(roster, rec, policy, today) for rec in roster.records]
+    return finish_check(roster, people, policy)
+
+
+def finish_check(roster: Roster, people: list[Person], policy: Policy) -> Checked:
+    """The cross-row rules (duplicates, top-ups, identities) and the roster's own findings
+    over ``people`` checked one by one (by :func:`check_record` or a bulk path that gives
+    the same people); findings are sorted by row then column order."""
     _duplicates(roster, people, policy)
     check_identities(roster, people, policy)
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
