@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from county_web import WEB_SECONDS, stage_web_county, stage_web_store
+
 SCALES = {
     # townships, villages per township, min people, max people
     "full": (14, 32, 800, 985),
@@ -292,6 +294,8 @@ STAGES = {
     "merge_warm": stage_merge_warm,
     "pandas_peer": stage_pandas_peer,
     "raw_read": stage_raw_read,
+    "web_store": stage_web_store,
+    "web_county": stage_web_county,
 }
 TIMED = ("split", "validate_compute", "notices", "summaries", "merge")
 
@@ -304,7 +308,7 @@ def run_stage(name: str, work: Path, scale: str) -> dict[str, float]:
     seconds = time.perf_counter() - t
     if name == "raw_write":
         seconds = sum(_RAW_WRITE_SECONDS)
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, **WEB_SECONDS}
 
 
 def _children(pid: int) -> list[int]:
@@ -458,6 +462,7 @@ _RAW_CPU = {
     "validate_compute": "raw_read",
     "notices": "raw_read",
     "pandas_peer": "raw_read",
+    "web_county": "raw_read",
 }
 
 
@@ -474,6 +479,7 @@ def report(results: dict[str, dict[str, float]], extra: dict[str, float], scale:
         "pandas_peer": raw_read,
         "validate_compute": raw_read,
         "notices": raw_read,
+        "web_county": raw_read,
     }
     lines = [
         f"scale: {scale}, {results['prepare']['rows']:,} rows in the county list, "

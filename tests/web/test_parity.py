@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 import python_calamine as calamine
@@ -78,3 +80,11 @@ def test_downloads_equal_the_commands_outputs(web, policy, place, tmp_path) -> N
     assert merged["total"]["credited"] == sum(t["credited"] for t in by_town.values())
     assert merged["total"]["credited"] == web.config.store.credited_total(ids)
     assert dt.date.fromisoformat(summary["date"]) == dt.date(2024, 7, 1)
+
+    main(["declare", str(folder), "-o", str(out / "declare")])
+    zipped = zipfile.ZipFile(io.BytesIO(c.get(f"/api/county/declarations.zip?date={DAY}").content))
+    written = sorted(p.name for p in (out / "declare").glob("*.xlsx"))
+    assert sorted(zipped.namelist()) == written and written
+    for name in written:
+        web_file = save(tmp_path, f"wd-{name}", zipped.read(name))
+        assert values(web_file) == values(out / "declare" / name), name

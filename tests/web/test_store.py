@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from tests.web.conftest import make_roster
+from xl_pension.app.checked import CheckedRoster
 from xl_pension.app.store_tables import metadata
 from xl_pension.core.validation import check_roster
 from xl_pension.io.reader import read_roster
@@ -32,7 +33,7 @@ def test_a_checked_roster_comes_back_as_it_was_stored(
     user = any_store.add_user("clerk", password_hash, "township", place.town_a, "")
     money = money_of(checked, policy)
     s = any_store.add_submission(
-        user, checked, money, township=place.town_a, township_code=policy.townships[0].code,
+        user, CheckedRoster.of(checked, policy), township=place.town_a, township_code=policy.townships[0].code,
         village=place.village_a1, file_name=path.name, original=path.read_bytes(),
         policy_id=policy.id, keep_until=dt.date(2024, 12, 31),
     )  # fmt: skip
@@ -41,6 +42,8 @@ def test_a_checked_roster_comes_back_as_it_was_stored(
     back = any_store.checked(s.id)
     assert back.people == checked.people  # every parsed value and each row's findings
     assert back.findings == checked.findings
+    assert back.money == money  # kept, not computed again
+    assert [r.row for r in back.roster.records] == [p.row for p in checked.people]
     assert back.roster.columns == checked.roster.columns and back.roster.meta == checked.roster.meta
     fresh = village_result(checked, policy, file=path.name, village=place.village_a1)
     stored = village_result(back, policy, file=path.name, village=place.village_a1)
@@ -60,7 +63,7 @@ def test_each_upload_is_a_version_and_the_newest_counts(
         checked = check_roster(read_roster(path), policy)
         ids.append(
             any_store.add_submission(
-                user, checked, money_of(checked, policy), township=place.town_a, township_code=code_a,
+                user, CheckedRoster.of(checked, policy), township=place.town_a, township_code=code_a,
                 village=village, file_name=path.name, original=path.read_bytes(), policy_id=policy.id,
                 keep_until=dt.date(2024, 12, 31) if seed != 3 else dt.date(2099, 1, 1),
             ).id

@@ -130,7 +130,7 @@ class CheckedRoster:
         people = tuple(
             (
                 tuple(getattr(r.person, name) for name in PERSON_FIELDS),
-                tuple(_pack_finding(f) for f in r.person.findings),
+                tuple(pack_finding(f) for f in r.person.findings),
                 None if r.money is None else _money_values(r.money),
             )
             for r in self.records
@@ -140,7 +140,7 @@ class CheckedRoster:
             self.file,
             tuple(getattr(self, name) for name in _ROSTER_FIELDS),
             tuple(self.totals_rows),
-            tuple(_pack_finding(f) for f in self.head_findings),
+            tuple(pack_finding(f) for f in self.head_findings),
             self.reader_findings,
             people,
         )
@@ -154,12 +154,12 @@ class CheckedRoster:
         records = []
         for values, findings, money in people:
             person = Person(*values)
-            person.findings = [_unpack_finding(f) for f in findings]
+            person.findings = [unpack_finding(f) for f in findings]
             records.append(CheckedRecord(person, None if money is None else Money(*money)))
         return cls(
             file=file,
             totals_rows=list(totals_rows),
-            head_findings=[_unpack_finding(f) for f in head],
+            head_findings=[unpack_finding(f) for f in head],
             reader_findings=reader_findings,
             records=records,
             **dict(zip(_ROSTER_FIELDS, roster_values, strict=True)),
@@ -169,11 +169,13 @@ class CheckedRoster:
 _money_values = operator.attrgetter(*MONEY_FIELDS)  # a Money's values, in field order
 
 
-def _pack_finding(f: Finding) -> tuple:
+def pack_finding(f: Finding) -> tuple:
+    """A finding as a plain tuple (code, severity value, sheet, row, column, value, message)."""
     return (f.code, f.severity.value, f.sheet, f.row, f.column, f.value, f.message)
 
 
-def _unpack_finding(t: tuple) -> Finding:
+def unpack_finding(t: tuple | list) -> Finding:
+    """The finding of :func:`pack_finding`'s tuple (or the list JSON makes of it)."""
     code, severity, sheet, row, column, value, message = t
     return Finding(code, _SEVERITIES[severity], sheet, row, column, value, message)
 

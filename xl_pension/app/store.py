@@ -1,21 +1,22 @@
 """The checked-record store: accounts, sessions and every uploaded roster, checked once.
 
-Each upload is a *submission* (who, when, where, file hash, policy id, counts) with one row per
-person holding every parsed value (:class:`~xl_pension.core.validation.Person`) and its
-findings, so that summaries, merges and declarations are computed from the database without
-reading any file again. The original workbook is kept until ``keep_until`` (by default the end
+Each upload is a *submission* (who, when, where, file hash, policy id, counts) with its checked
+records — the :class:`~xl_pension.app.checked.CheckedRoster` the check yielded, kept as one
+document (:mod:`.store_records`: every parsed value, finding and the money of each person) —
+so that summaries, merges, notices and declarations are computed from the database without
+reading or checking any file again. What the service queries stays in columns: the counts per
+submission, every finding (``findings``) and a few typed values a person (``records``: row, ID,
+paid, errors, 记入个人账户). The original workbook is kept until ``keep_until`` (by default the end
 of the collection year) so that annotated and computed copies can still be made; the county can
 purge originals earlier. SQLite (a file in the data folder) or PostgreSQL, through SQLAlchemy
-Core; the schema is migrated with Alembic when the store opens.
+Core; the schema is migrated with Alembic when the store opens. Accounts and sessions:
+:mod:`.store_accounts`; submissions of schema 0001: :mod:`.store_legacy`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-import json
-import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,31 +25,16 @@ import sqlalchemy as sa
 
 from ..core import catalogue as cat
 from ..core.findings import Finding, Severity
-from ..core.money import Money
-from ..core.roster import Record, Roster
-from ..core.validation import Checked, Person
-from .store_tables import findings, migrate, records, sessions, submissions, users
+from ..core.roster import Record
+from ..core.validation import Checked
+from .checked import CheckedRoster
+from .store_accounts import ROLES, AccountStore, User, utc_now
+from .store_legacy import layout_json, legacy_checked, stored_finding
+from .store_records import FORMAT, decode, encode
+from .store_tables import checked_rosters, findings, migrate, records, submissions, users
 
-ROLES = ("village", "township", "county")
+__all__ = ["DB_FILE", "ROLES", "Store", "Submission", "User", "utc_now"]
 DB_FILE = "xl_pension.db"
-_DATE_FIELDS = ("birth_date", "pay_date")
-
-
-def utc_now() -> dt.datetime:
-    """The current time, timezone-aware (UTC)."""
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class User:
-    """An account: its role and the township/village it may see ('' for the county)."""
-
-    id: int
-    name: str
-    role: str
-    township: str
-    village: str
-    password_hash: str = dataclasses.field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -70,68 +56,6 @@ class Submission:
     warnings: int
     keep_until: dt.date
     has_original: bool
-
-
-def person_to_json(person: Person) -> str:
-    """A person's parsed values as JSON (its findings are stored in their own table)."""
-    data = {f.name: getattr(person, f.name) for f in dataclasses.fields(Person)}
-    data.pop("findings")
-    for key in _DATE_FIELDS:
-        data[key] = data[key].isoformat() if data[key] else None
-    data["backpay_years"] = list(person.backpay_years)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def person_from_json(text: str, person_findings: list[Finding]) -> Person:
-    """The :class:`Person` stored by :func:`person_to_json`, with its findings."""
-    data = json.loads(text)
-    for key in _DATE_FIELDS:
-        data[key] = dt.date.fromisoformat(data[key]) if data[key] else None
-    data["backpay_years"] = tuple(data["backpay_years"])
-    return Person(**data, findings=person_findings)
-
-
-def _layout(roster: Roster) -> str:
-    return json.dumps(
-        {
-            "file": Path(roster.file).name,
-            "sheet": roster.sheet,
-            "header_row": roster.header_row,
-            "columns": roster.columns,
-            "extra_headers": {str(k): v for k, v in roster.extra_headers.items()},
-            "meta": roster.meta,
-            "last_row": roster.last_row,
-            "totals_rows": roster.totals_rows,
-        },
-        ensure_ascii=False,
-    )
-
-
-def _roster(layout: str, rows: Iterable[int]) -> Roster:
-    data = json.loads(layout)
-    return Roster(
-        file=data["file"],
-        sheet=data["sheet"],
-        header_row=data["header_row"],
-        columns=data["columns"],
-        extra_headers={int(k): v for k, v in data["extra_headers"].items()},
-        meta=data["meta"],
-        records=[Record(row, {}) for row in rows],  # values stay in the people
-        last_row=data["last_row"],
-        totals_rows=data["totals_rows"],
-    )
-
-
-def _finding(row: Mapping) -> Finding:
-    return Finding(
-        row["code"],
-        Severity(row["severity"]),
-        row["sheet"],
-        row["row"],
-        row["column"],
-        row["value"],
-        row["message"],
-    )
 
 
 def _submission(row: Mapping) -> Submission:
@@ -157,11 +81,7 @@ def _submission(row: Mapping) -> Submission:
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Store:
+class Store(AccountStore):
     """The database behind the web service (one per process; thread-safe through the engine)."""
 
     def __init__(self, url: str) -> None:
@@ -196,91 +116,12 @@ class Store:
         """Release the database connections."""
         self.engine.dispose()
 
-    # --- accounts and sessions -------------------------------------------------------------
-
-    def add_user(
-        self, name: str, password_hash: str, role: str, township: str, village: str
-    ) -> User:
-        """Create an account; refuses a name already taken."""
-        with self.engine.begin() as con:
-            if con.execute(sa.select(users.c.id).where(users.c.name == name)).first():
-                raise cat.USER_EXISTS.error(name=name)
-            uid = con.execute(
-                users.insert().values(
-                    name=name,
-                    password_hash=password_hash,
-                    role=role,
-                    township=township,
-                    village=village,
-                    created_at=utc_now(),
-                )
-            ).inserted_primary_key[0]
-        return User(uid, name, role, township, village, password_hash)
-
-    def user(self, *, name: str | None = None, user_id: int | None = None) -> User | None:
-        """The account with this name or id, or ``None``."""
-        query = sa.select(users)
-        query = (
-            query.where(users.c.name == name)
-            if name is not None
-            else query.where(users.c.id == user_id)
-        )
-        with self.engine.connect() as con:
-            row = con.execute(query).mappings().first()
-        if row is None:
-            return None
-        return User(
-            row["id"],
-            row["name"],
-            row["role"],
-            row["township"],
-            row["village"],
-            row["password_hash"],
-        )
-
-    def start_session(self, user: User, lifetime: dt.timedelta) -> tuple[str, str]:
-        """A new session for ``user``: its cookie token and its CSRF token."""
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = utc_now()
-        with self.engine.begin() as con:
-            con.execute(sessions.delete().where(sessions.c.expires_at < now))
-            con.execute(
-                sessions.insert().values(
-                    token_hash=_token_hash(token),
-                    user_id=user.id,
-                    csrf=csrf,
-                    expires_at=now + lifetime,
-                )
-            )
-        return token, csrf
-
-    def session(self, token: str) -> tuple[User, str] | None:
-        """The user and CSRF token of a live session, or ``None``."""
-        query = sa.select(sessions.c.user_id, sessions.c.csrf, sessions.c.expires_at).where(
-            sessions.c.token_hash == _token_hash(token)
-        )
-        with self.engine.connect() as con:
-            row = con.execute(query).first()
-        if row is None:
-            return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-        if expires < utc_now():
-            return None
-        user = self.user(user_id=row.user_id)
-        return (user, row.csrf) if user is not None else None
-
-    def end_session(self, token: str) -> None:
-        """Log out: forget the session."""
-        with self.engine.begin() as con:
-            con.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
-
     # --- submissions -----------------------------------------------------------------------
 
     def add_submission(
         self,
         user: User,
-        checked: Checked,
-        money_by_row: Mapping[int, Money | None],
+        checked: CheckedRoster,
         *,
         township: str,
         township_code: str,
@@ -291,8 +132,10 @@ class Store:
         keep_until: dt.date,
     ) -> Submission:
         """Store one checked roster as a new version of its village, in one transaction."""
-        person_rows = {id(f) for p in checked.people for f in p.findings}
-        errors = sum(1 for f in checked.findings if f.severity is not Severity.WARNING)
+        people = [r.person for r in checked.records]
+        all_findings = [(f, False) for f in checked.head_findings]
+        all_findings += [(f, True) for p in people for f in p.findings]
+        errors = sum(1 for f, _ in all_findings if f.severity is not Severity.WARNING)
         with self.engine.begin() as con:
             sid = con.execute(
                 submissions.insert().values(
@@ -304,31 +147,35 @@ class Store:
                     file_name=file_name[:255],
                     sha256=hashlib.sha256(original).hexdigest(),
                     policy_id=policy_id,
-                    rows=len(checked.people),
+                    rows=len(people),
                     errors=errors,
-                    warnings=len(checked.findings) - errors,
-                    layout=_layout(checked.roster),
+                    warnings=len(all_findings) - errors,
+                    layout=layout_json(checked),
                     original=original,
                     keep_until=keep_until,
                 )
             ).inserted_primary_key[0]
-            if checked.people:
+            con.execute(
+                checked_rosters.insert().values(
+                    submission_id=sid, format=FORMAT, data=encode(checked)
+                )
+            )
+            if people:
                 con.execute(
                     records.insert(),
                     [
                         {
                             "submission_id": sid,
-                            "row": p.row,
-                            "id_number": p.id_number[:32],
-                            "paid": p.paid,
-                            "has_error": p.has_error,
-                            "credited": m.credited if (m := money_by_row.get(p.row)) else None,
-                            "person": person_to_json(p),
+                            "row": r.person.row,
+                            "id_number": r.person.id_number[:32],
+                            "paid": r.person.paid,
+                            "has_error": r.person.has_error,
+                            "credited": r.money.credited if r.money else None,
                         }
-                        for p in checked.people
+                        for r in checked.records
                     ],
                 )
-            if checked.findings:
+            if all_findings:
                 con.execute(
                     findings.insert(),
                     [
@@ -342,9 +189,9 @@ class Store:
                             "column": f.column,
                             "value": f.value,
                             "message": f.message,
-                            "on_person": id(f) in person_rows,
+                            "on_person": on_person,
                         }
-                        for i, f in enumerate(checked.findings)
+                        for i, (f, on_person) in enumerate(all_findings)
                     ],
                 )
         found = self.submission(sid)
@@ -393,35 +240,22 @@ class Store:
         """The findings of a submission, in the validator's order."""
         query = sa.select(findings).where(findings.c.submission_id == sid).order_by(findings.c.seq)
         with self.engine.connect() as con:
-            return [_finding(r) for r in con.execute(query).mappings()]
+            return [stored_finding(r) for r in con.execute(query).mappings()]
 
     def checked(self, sid: int) -> Checked:
-        """The stored checked roster of a submission, as the validator returned it (the raw
-        cell values are not kept: every parsed value is in its people)."""
+        """The stored checked roster of a submission, as the validator returned it, with the
+        money of each row as it was computed when it was checked (the raw cell values are not
+        kept: every parsed value is in its people). A submission of schema 0001 is read in its
+        own form and has no money kept (the reports compute it)."""
         with self.engine.connect() as con:
-            layout = con.execute(
-                sa.select(submissions.c.layout).where(submissions.c.id == sid)
-            ).scalar_one()
-            frows = list(
-                con.execute(
-                    sa.select(findings)
-                    .where(findings.c.submission_id == sid)
-                    .order_by(findings.c.seq)
-                ).mappings()
-            )
-            prows = con.execute(
-                sa.select(records.c.row, records.c.person)
-                .where(records.c.submission_id == sid)
-                .order_by(records.c.id)
-            ).all()
-        all_findings, by_row = [], {}
-        for r in frows:
-            f = _finding(r)
-            all_findings.append(f)
-            if r["on_person"]:
-                by_row.setdefault(f.row, []).append(f)
-        people = [person_from_json(text, by_row.get(row, [])) for row, text in prows]
-        return Checked(_roster(layout, (p.row for p in people)), people, all_findings)
+            data = con.execute(
+                sa.select(checked_rosters.c.data).where(checked_rosters.c.submission_id == sid)
+            ).scalar()
+            if data is None:
+                return legacy_checked(con, sid)
+        checked = decode(data).checked()
+        checked.roster.records = [Record(p.row, {}) for p in checked.people]  # rows only
+        return checked
 
     def original(self, sid: int) -> bytes | None:
         """The uploaded workbook, or ``None`` once purged."""

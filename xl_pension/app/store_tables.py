@@ -67,8 +67,18 @@ records = sa.Table(
     sa.Column("paid", sa.Boolean, nullable=False),
     sa.Column("has_error", sa.Boolean, nullable=False),
     sa.Column("credited", sa.Integer, nullable=True),  # 记入个人账户, None without money
-    sa.Column("person", sa.Text, nullable=False),  # JSON: every parsed value of the row
+    # JSON of every parsed value of the row: submissions of schema 0001 only (since 0002 the
+    # values are in checked_rosters; these typed columns stay for SQL over people)
+    sa.Column("person", sa.Text, nullable=True),
     sa.Index("ix_records_submission", "submission_id", "row"),
+)
+
+checked_rosters = sa.Table(
+    "checked_rosters",
+    metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("submissions.id"), primary_key=True),
+    sa.Column("format", sa.Integer, nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),  # app.store_records.encode
 )
 
 findings = sa.Table(
@@ -89,8 +99,9 @@ findings = sa.Table(
 )
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Bring the database at ``engine`` to the newest schema (Alembic ``upgrade head``)."""
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the database at ``engine`` to the newest schema (Alembic ``upgrade head``), or to
+    an earlier ``revision``."""
     from alembic import command
     from alembic.config import Config
 
@@ -98,4 +109,4 @@ def migrate(engine: sa.Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..app.checked import CheckedRoster
 from ..app.store import Store, Submission, User
 from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.findings import Finding
-from ..core.money import Money, person_money, totals_of
+from ..core.money import Money, totals_of
 from ..core.places import township_named, village_key
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
@@ -41,23 +42,26 @@ class Stored:
 
 
 def money_of(checked: Checked, policy: Policy) -> dict[int, Money | None]:
-    """Money of every row without errors (``None`` for the others), as the commands compute it."""
-    return {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
+    """Money of every row (``None`` for rows with errors): as kept with the stored checked
+    records, else (a submission of the first store schema) computed as the commands do."""
+    return {p.row: checked.money_of(p, policy) for p in checked.people}
 
 
-def check_upload(upload: Upload, policy: Policy) -> Checked:
-    """Read and validate one uploaded workbook (written to a private temp file under a safe name
-    of our own, so messages name the user's file and no uploaded path is ever used)."""
-    from ..core.validation import check_roster
-    from ..io.reader import read_roster
+def check_upload(upload: Upload, policy: Policy) -> CheckedRoster:
+    """Read and check one uploaded workbook, as the command line checks a roster file (written
+    to a private temp file under a safe name of our own, so messages name the user's file and
+    no uploaded path is ever used)."""
+    from ..app.cache import check_now
 
     with tempfile.TemporaryDirectory(prefix="xl-pension-upload-") as tmp:
         path = Path(tmp) / upload.safe_name
         path.write_bytes(upload.data)
-        return check_roster(read_roster(path), policy)
+        return check_now(path, policy)
 
 
-def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tuple[Township, str]:
+def place_of(
+    meta: dict[str, str], upload: Upload, user: User, policy: Policy
+) -> tuple[Township, str]:
     """The township and village of an uploaded roster, refused when the user may not upload it.
 
     The roster's ``_meta`` (or its file name for the village) says where it belongs; a roster
@@ -65,10 +69,10 @@ def place_of(checked: Checked, upload: Upload, user: User, policy: Policy) -> tu
     """
     from ..reports.merge import resolve_place
 
-    place = resolve_place(upload.safe_name, checked.roster.meta, policy)
+    place = resolve_place(upload.safe_name, meta, policy)
     township = place.township if place.known else None
     village = place.village
-    if township is None and not checked.roster.meta.get("township_name") and user.township:
+    if township is None and not meta.get("township_name") and user.township:
         township = township_named(policy, user.township)
     if not village and user.role == "village":
         village = user.village
@@ -92,11 +96,10 @@ def store_upload(
 ) -> Stored:
     """Check an upload once and store it as a new version of its village."""
     checked = check_upload(upload, policy)
-    township, village = place_of(checked, upload, user, policy)
+    township, village = place_of(checked.meta, upload, user, policy)
     submission = store.add_submission(
         user,
         checked,
-        money_of(checked, policy),
         township=township.name,
         township_code=township.code,
         village=village,
@@ -105,7 +108,7 @@ def store_upload(
         policy_id=policy.id,
         keep_until=keep_until,
     )
-    return Stored(submission, checked.findings)
+    return Stored(submission, checked.checked().findings)
 
 
 # --- who may see what ----------------------------------------------------------------------
