@@ -18,7 +18,6 @@ from xl_pension.cli import main
 from xl_pension.core import idnum, schema
 from xl_pension.core.policy import Policy
 from xl_pension.core.validation import check_roster
-from xl_pension.io.merge_writer import CHART_TITLE, TOWNSHIP_SHEET
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
 from xl_pension.reports.merge import (
@@ -30,6 +29,7 @@ from xl_pension.reports.merge import (
     check_conservation,
     resolve_place,
 )
+from xl_pension.reports.merge_plan import CHART_TITLE, TOWNSHIP_SHEET
 from xl_pension.sample import SampleVillage, excel_row, generate_county
 
 DAY = dt.date(2024, 5, 6)

@@ -21,9 +21,9 @@ from xl_pension.cli import main
 from xl_pension.core import schema
 from xl_pension.core.money import person_money, totals_of
 from xl_pension.core.validation import check_roster
-from xl_pension.io.merge_writer import TOWNSHIP_SHEET
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
+from xl_pension.reports.merge_plan import TOWNSHIP_SHEET
 from xl_pension.sample import generate_county
 
 MONEY = {  # county-sheet header -> Totals attribute

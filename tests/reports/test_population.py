@@ -13,7 +13,7 @@ from tests._policy_variants import new_id, paid, unpaid, write
 from xl_pension.cli import main
 from xl_pension.core import idnum
 from xl_pension.core.policy import Policy
-from xl_pension.io.summary_writer import KEY_SHEET
+from xl_pension.reports.summary_plan import KEY_SHEET
 
 DAY = "2024-05-06"
 

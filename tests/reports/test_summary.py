@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tests.conftest import need_program
 from tests.lo_recalc import assert_formulas_match, recalc
 from xl_pension.app.folders import find_rosters
-from xl_pension.app.summary import collect
+from xl_pension.app.summary import collect, write_township_summary
 from xl_pension.cli import main
 from xl_pension.core import idnum, schema
 from xl_pension.core.findings import Finding, Severity
@@ -27,14 +27,8 @@ from xl_pension.core.money import person_money
 from xl_pension.core.policy import Policy
 from xl_pension.core.validation import Person, check_roster
 from xl_pension.io.reader import read_roster
+from xl_pension.io.report_text import render_report
 from xl_pension.io.roster_writer import write_roster
-from xl_pension.io.summary_writer import (
-    CHART_DAYS_TITLE,
-    CHART_RATE_TITLE,
-    INTERNAL,
-    render_report,
-    write_township_summary,
-)
 from xl_pension.reports.summary import (
     competition_ranks,
     daily_context,
@@ -44,6 +38,7 @@ from xl_pension.reports.summary import (
     tier_table,
     top_bottom,
 )
+from xl_pension.reports.summary_plan import CHART_DAYS_TITLE, CHART_RATE_TITLE, INTERNAL
 from xl_pension.reports.village import (
     GROUP_GOVERNMENT,
     GROUP_NEAR,

@@ -142,8 +142,7 @@ def merge_county(
 ) -> MergeRun:
     """Merge the township folders under ``root`` into ``output`` (default
     ``root/全县汇总.xlsx``); ``date`` is the bulletin's day (default today)."""
-    from ..io.merge_writer import write_county
-    from ..io.summary_writer import render_report
+    from ..io.report_text import render_report
     from ..reports.merge import bulletin_context, check_conservation
 
     root = Path(root)
@@ -160,3 +159,27 @@ def merge_county(
     except OSError as exc:
         raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
     return MergeRun(out, result, conservation, report, ours)
+
+
+def write_county(
+    path: str | Path,
+    result: CountyResult,
+    policy: Policy,
+    conservation: Conservation,
+    *,
+    report: str,
+    root: str | Path,
+    date: dt.date,
+) -> Path:
+    """Write the county workbook atomically: planned by
+    :func:`~xl_pension.reports.merge_plan.county_plan` (``report`` is the rendered 通报
+    paragraph, ``root`` the merged folder, for the links to the rosters), written by
+    :mod:`xl_pension.io.new_workbook`."""
+    from ..io.new_workbook import write_workbook
+    from ..reports.merge_plan import county_plan
+
+    path = Path(path)
+    plan = county_plan(
+        result, policy, conservation, report=report, root=Path(root), out=path, date=date
+    )
+    return write_workbook(path, plan)

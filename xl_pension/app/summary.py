@@ -171,7 +171,7 @@ def summarize_folder(
     population list (户籍人口名单) the 45+ 未参保 group is counted from (without it the group is
     said to be uncounted); ``progress`` is told how many rosters are read.
     """
-    from ..io.summary_writer import render_report, write_township_summary
+    from ..io.report_text import render_report
     from ..reports.summary import daily_context, summarize
 
     root = Path(root)
@@ -197,3 +197,26 @@ def summarize_folder(
         raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
     people = sum(v.tally.rows for v in summary.villages)
     return SummaryRun(out, summary, report, len(results), people, problems, ours)
+
+
+def write_township_summary(
+    path: str | Path,
+    summary: TownshipSummary,
+    policy: Policy,
+    *,
+    report: str,
+    root: str | Path,
+    charts: bool = True,
+) -> Path:
+    """Write the township summary workbook atomically: planned by
+    :func:`~xl_pension.reports.summary_plan.township_summary_plan` (``report`` is the rendered
+    daily paragraph, ``root`` the folder the rosters' relative paths start from, for the links),
+    written by :mod:`xl_pension.io.new_workbook`."""
+    from ..io.new_workbook import write_workbook
+    from ..reports.summary_plan import township_summary_plan
+
+    path = Path(path)
+    plan = township_summary_plan(
+        summary, policy, report=report, root=Path(root), out=path, charts=charts
+    )
+    return write_workbook(path, plan)

@@ -92,7 +92,7 @@ def township_summary(request: Request, config: WebConfig, session: Session) -> R
 @api
 def township_workbook(request: Request, config: WebConfig, session: Session) -> Response:
     """``GET /api/townships/{name}/summary.xlsx``: the workbook of ``summary``."""
-    from ..io.summary_writer import write_township_summary
+    from ..app.summary import write_township_summary
 
     township = _township(request, config, session)
     summary, report = services.township_summary(
@@ -168,7 +168,7 @@ def county_merge(request: Request, config: WebConfig, session: Session) -> Respo
 @api
 def county_workbook(request: Request, config: WebConfig, session: Session) -> Response:
     """``GET /api/county/merge.xlsx``: the workbook of ``merge``."""
-    from ..io.merge_writer import write_county
+    from ..app.merge import write_county
 
     _county(session)
     date = _report_date(request)

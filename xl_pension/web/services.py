@@ -187,7 +187,7 @@ def village_results(store: Store, policy: Policy, township: Township, *, details
 
 def township_summary(store: Store, policy: Policy, township: Township, report_date: dt.date):
     """The township summary (as ``summary`` makes it) and its 日报 paragraph."""
-    from ..io.summary_writer import render_report
+    from ..io.report_text import render_report
     from ..reports.summary import daily_context, summarize
 
     results = village_results(store, policy, township)
@@ -198,7 +198,7 @@ def township_summary(store: Store, policy: Policy, township: Township, report_da
 def county_merge(store: Store, policy: Policy, date: dt.date):
     """The county merge (as ``merge`` makes it) of the newest version of every village, its
     conservation check and its 通报 paragraph."""
-    from ..io.summary_writer import render_report
+    from ..io.report_text import render_report
     from ..reports.merge import (
         CountyMerge,
         RosterInput,
