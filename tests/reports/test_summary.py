@@ -309,6 +309,20 @@ def _members(path: Path) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
+def test_the_detail_sheet_is_planned_as_rows_not_cells(township: Path, policy: Policy) -> None:
+    from xl_pension.reports.summary_plan import DETAIL_SHEET, township_summary_plan
+
+    results, problems, _ = collect(township, find_rosters(township), policy)
+    summary = summarize(results, policy, report_date=DAY, problems=problems)
+    out = township / "汇总.xlsx"
+    plan = township_summary_plan(summary, policy, report="", root=township, out=out)
+    detail = plan.sheet(DETAIL_SHEET)
+    assert detail.last_row == 1 and detail.bulk is not None  # only the header row as cells
+    people = [(d.name, d.row) for v in summary.villages for d in v.details]
+    assert [(row[4], row[-1]) for row in detail.bulk.rows] == people
+    assert len(detail.bulk.styles) == detail.last_col
+
+
 def test_detail_rows_in_bulk_are_the_same_file_as_the_write_calls(
     township: Path, policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

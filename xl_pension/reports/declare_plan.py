@@ -16,7 +16,7 @@ from ..core.plan import TEXT_FORMAT, THIN, Margins, PrintSetup, SheetPlan, Style
 from ..core.policy import Policy
 from ..core.policy_intake import Declaration
 from ..core.schema import META_SHEET, DeclarationColumn
-from .declare import GovernmentLine, PaymentLine, TownshipDeclaration
+from .declare import DeclaredLine, TownshipDeclaration
 
 FONT = "等线"
 CHECK_SHEET = "核对"
@@ -61,7 +61,7 @@ def _table(
     sheet: SheetPlan,
     declaration: Declaration,
     cols: Sequence[DeclarationColumn],
-    lines: Sequence[PaymentLine] | Sequence[GovernmentLine],
+    lines: Sequence[DeclaredLine],
 ) -> SheetPlan:
     top = 1
     if not declaration.verified:
