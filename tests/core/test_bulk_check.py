@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from xl_pension.app.checked import CheckedRoster
 from xl_pension.core import idnum
 from xl_pension.core.bulk_check import certify, check_roster_bulk
+from xl_pension.core.money import amount_due, person_money
 from xl_pension.core.policy import Policy, load_policy
 from xl_pension.core.roster import Roster
 from xl_pension.core.roster_grid import roster_from_rows
@@ -139,7 +140,24 @@ def _unpaid(row: dict) -> dict:
     return {**row, "tier": None, "amount": None, "pay_date": None, "receipt": None}
 
 
-def _hostile(records: list[dict], rng: random.Random) -> list[dict]:
+def _daijiao_backpay(policy: Policy, row: dict, method: str | None) -> dict:
+    """The row as a 代缴 person whose tier the government pays in full (实缴 0) who also pays a
+    补缴 of their own (which needs a 缴费方式)."""
+    category = next(c for c in policy.categories if c.government_pays)
+    tier = next(
+        t.amount
+        for t in policy.tiers
+        if t.allowed_for(category.name) and amount_due(category, t.amount) == 0
+    )
+    year = policy.backpay.latest_year
+    backpay = policy.backpay_tiers(year)[0].amount
+    return row | {
+        "category": category.name, "tier": tier, "amount": 0, "method": method,
+        "receipt": None, "backpay_years": year, "backpay_amount": backpay,
+    }  # fmt: skip
+
+
+def _hostile(records: list[dict], rng: random.Random, policy: Policy) -> list[dict]:
     """The records with every edit of :data:`EDITS` applied to some row, plus unpaid rows,
     duplicates and top-ups (a second row of an earlier person marked 差额缴费)."""
     out = [dict(r) for r in records]
@@ -150,6 +168,7 @@ def _hostile(records: list[dict], rng: random.Random) -> list[dict]:
         row.update(_unpaid(row), unpaid_reason=rng.choice([None, "迁出", "拒缴"]))
     gone = _unpaid(out[0]) | {"unpaid_reason": "迁出", "id_number": _id_with(dt.date(2031, 1, 1))}
     out.append(gone)  # no age asked of someone gone: only the birth date can refuse the ID
+    out += [_daijiao_backpay(policy, out[1], m) for m in (None, "线上")]
     for row in rng.sample(out, 3):
         out.append(dict(row))  # id.duplicate (and receipt.duplicate)
         paid = row.get("tier") is not None
@@ -166,7 +185,11 @@ def _same(a: Roster, b: Roster, policy: Policy) -> int:
     assert types == [[type(v) for v in dataclasses.astuple(p)] for p in row.people]  # no numpy
     assert bulk.findings == row.findings
     assert bulk.roster == row.roster
-    assert CheckedRoster.of(bulk, policy) == CheckedRoster.of(row, policy)  # money too
+    kept = CheckedRoster.of(bulk, policy)
+    assert kept == CheckedRoster.of(row, policy)  # money too
+    assert [r.money for r in kept.records] == [
+        None if p.has_error else person_money(p, policy) for p in row.people
+    ]  # each row's own money (kept money is computed once per distinct tier, category, 补缴)
     return int(certify(b, policy, TODAY).sum())
 
 
@@ -191,7 +214,7 @@ def test_generated_workbooks_check_alike(tmp_path: Path, policy: Policy, variant
     certified = rows = 0
     for v in county.villages:
         path = write_roster(
-            tmp_path / v.file, policy, v.township, v.village, _hostile(v.records, rng)
+            tmp_path / v.file, policy, v.township, v.village, _hostile(v.records, rng, policy)
         )
         a, b = read_roster(path), read_roster(path)
         certified += _same(a, b, policy)

@@ -94,10 +94,8 @@ class CheckedRoster:
         roster = checked.roster
         per_row = sum(len(p.findings) for p in checked.people)
         head = checked.findings[: len(checked.findings) - per_row]
-        records = [
-            CheckedRecord(p, None if p.has_error else person_money(p, policy))
-            for p in checked.people
-        ]
+        money = _MoneyOf(policy)
+        records = [CheckedRecord(p, None if p.has_error else money(p)) for p in checked.people]
         return cls(
             file=roster.file,
             totals_rows=list(roster.totals_rows),
@@ -129,7 +127,7 @@ class CheckedRoster:
         """Plain tuples (no classes) of everything here, for storing."""
         people = tuple(
             (
-                tuple(getattr(r.person, name) for name in PERSON_FIELDS),
+                _person_values(r.person),
                 tuple(pack_finding(f) for f in r.person.findings),
                 None if r.money is None else _money_values(r.money),
             )
@@ -167,6 +165,28 @@ class CheckedRoster:
 
 
 _money_values = operator.attrgetter(*MONEY_FIELDS)  # a Money's values, in field order
+_person_values = operator.attrgetter(*PERSON_FIELDS)  # a Person's values but its findings
+# What person_money reads of a person: people alike in these have the same (frozen) Money.
+_MONEY_INPUTS = operator.attrgetter(
+    "paid", "tier", "category", "topup_from", "backpay_amount", "backpay_years"
+)
+
+
+class _MoneyOf:
+    """:func:`~xl_pension.core.money.person_money` under one policy, computed once for each
+    combination of the fields it reads (a roster has few: tier, category, 补缴)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.known: dict[tuple, Money | None] = {}
+
+    def __call__(self, person: Person) -> Money | None:
+        key = _MONEY_INPUTS(person)
+        try:
+            return self.known[key]
+        except KeyError:
+            money = self.known[key] = person_money(person, self.policy)
+            return money
 
 
 def pack_finding(f: Finding) -> tuple:

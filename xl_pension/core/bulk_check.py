@@ -40,6 +40,7 @@ from .validation import (
     NAME_MAX,
     Checked,
     Person,
+    backpay_of,
     category_name,
     check_record,
     finish_check,
@@ -220,8 +221,8 @@ class _Cells:
         """Rows whose cells other than the payment's are plain and pass every rule, and the
         parsed values of every row (valid where certified), by :class:`Person` field."""
         get, policy, paid = self.get, self.policy, self.paid
-        backpay = zip(get("backpay_years"), get("backpay_amount"), strict=True)
-        ok = _bools(a is None and b is None for a, b in backpay)  # 补缴 rows: one by one
+        backpay = _each(_typed_pairs(get("backpay_years"), get("backpay_amount")), self._backpay)
+        ok = _bools(b[2] for b in backpay)
         ids = _Ids(get("id_number"), policy, today)
         ok &= ids.ok & _matches(get("name"), _NAME_PLAIN)
         phones = get("phone")
@@ -258,14 +259,22 @@ class _Cells:
             "enrollment": self.enrollment,
             "category": self.category,
             "last_tier": _each(get("last_tier"), _money_or_none),
-            "backpay_years": ((),) * n,
-            "backpay_amount": (None,) * n,
+            "backpay_years": [b[0] for b in backpay],
+            "backpay_amount": [b[1] for b in backpay],
             "unpaid_reason": reason,
             "paid": paid.tolist(),
             "topup_from": (None,) * n,
             "paid_years": _each(get("paid_years"), _money_or_none),
         }
         return ok, person
+
+    def _backpay(self, cells: object) -> tuple[tuple[int, ...], int | None, bool]:
+        """A row's 补缴 (years, amount) and whether it is fine (none, or one the rules take)."""
+        _, years, _, amount = cells  # type: ignore[misc]
+        if years is None and amount is None:
+            return (), None, True
+        years, amount, problem = backpay_of(self.policy, years, amount)
+        return years, amount, problem is None
 
     def payment_rules(self, person: dict[str, Sequence[object]]) -> np.ndarray:
         """Rows that paid nothing, or paid by the rules: a tier the category may choose, the
@@ -288,12 +297,20 @@ class _Cells:
         start, end = policy.collection_start, policy.collection_end
         in_window = _bools(_each(pay_date, lambda d: _within(d, start, end)))
         rules = has_due & ((_objects(amount) == due) | topup) & method_ok & in_window
+        # a 补缴 is the person's own money: a method even where 代缴 covers this year's tier
+        backpay = _bools(a is not None for a in person["backpay_amount"])
+        rules &= ~backpay | (state != _METHOD_NONE)
         for name, values, unpaid in (
             ("tier", tier, None), ("method", method, ""), ("amount", amount, None),
             ("receipt", [r or "" for r in get("receipt")], ""), ("pay_date", pay_date, None),
         ):  # fmt: skip
             person[name] = np.where(paid, _objects(values), unpaid)
-        return ~paid | (complete & rules)
+        return (~paid & ~backpay) | (paid & complete & rules)
+
+
+def _typed_pairs(a: Sequence[object], b: Sequence[object]) -> list[tuple]:
+    """(type, value, type, value) of two columns' cells, row by row: keys for :func:`_each`."""
+    return list(zip(map(type, a), a, map(type, b), b, strict=True))
 
 
 def _within(day: object, start: dt.date, end: dt.date) -> bool:

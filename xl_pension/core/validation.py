@@ -388,47 +388,55 @@ def _check_phone(r: _Row) -> None:
 
 def _check_backpay(r: _Row, policy: Policy) -> None:
     p, rec = r.person, r.record
-    bp = policy.backpay
     raw_years, raw_amount = rec.get("backpay_years"), rec.get("backpay_amount")
     if raw_years is None and raw_amount is None:
         return
-    span = f"{bp.earliest_year}—{bp.latest_year}"
+    p.backpay_years, p.backpay_amount, problem = backpay_of(policy, raw_years, raw_amount)
+    if problem is not None:
+        variant, key, fields = problem
+        r.add(cat.BACKPAY_INVALID, variant, key=key, **fields)
+
+
+BackpayProblem = tuple[str, str | None, dict[str, object]]  # (variant, column key, fields)
+
+
+def backpay_of(
+    policy: Policy, raw_years: object, raw_amount: object
+) -> tuple[tuple[int, ...], int | None, BackpayProblem | None]:
+    """The 补缴 years and amount of a row's two cells (as far as they are read) and why they
+    cannot be used (a ``backpay.invalid`` variant, the column it names, its fields), else
+    ``None``: years of the policy's span, each paid at a tier in force that year."""
+    bp = policy.backpay
+    years: tuple[int, ...] = ()
     key = "backpay_years"  # the cell being parsed, named by the finding when it fails
     try:
-        p.backpay_years = parse_years(raw_years)
+        years = parse_years(raw_years)
         key = "backpay_amount"
-        p.backpay_amount = parse_money(raw_amount)
+        amount = parse_money(raw_amount)
     except BadValue:
-        r.add(cat.BACKPAY_INVALID, "unreadable", key=key)
-        return
-    if not p.backpay_years:
-        r.add(cat.BACKPAY_INVALID, "no_years")
-        return
-    bad = [y for y in p.backpay_years if not bp.earliest_year <= y <= bp.latest_year]
+        return years, None, ("unreadable", key, {})
+    if not years:
+        return years, amount, ("no_years", None, {})
+    bad = [y for y in years if not bp.earliest_year <= y <= bp.latest_year]
     if bad:
-        r.add(cat.BACKPAY_INVALID, "year", year=bad[0], span=span, policy_year=policy.year)
-        return
-    n = len(p.backpay_years)
-    if not p.backpay_amount:
-        r.add(cat.BACKPAY_INVALID, "no_amount", key="backpay_amount")
-        return
+        span = f"{bp.earliest_year}—{bp.latest_year}"
+        fields = {"year": bad[0], "span": span, "policy_year": policy.year}
+        return years, amount, ("year", None, fields)
+    n = len(years)
+    if not amount:
+        return years, amount, ("no_amount", "backpay_amount", {})
     if not bp.per_year_must_be_tier:
-        return
+        return years, amount, None
     # each back year is paid at a tier of the schedule(s) in force in that year
-    per_year, rest = divmod(p.backpay_amount, n)
-    wrong = p.backpay_years[0] if rest else None
+    per_year, rest = divmod(amount, n)
+    wrong = years[0] if rest else None
     if not rest:
-        wrong = next((y for y in p.backpay_years if policy.backpay_tier(y, per_year) is None), None)
-    if wrong is not None:
-        r.add(
-            cat.BACKPAY_INVALID,
-            "not_tier",
-            key="backpay_amount",
-            years=n,
-            amount=p.backpay_amount,
-            year=wrong,
-            tiers="、".join(str(t.amount) for t in policy.backpay_tiers(wrong)),
-        )
+        wrong = next((y for y in years if policy.backpay_tier(y, per_year) is None), None)
+    if wrong is None:
+        return years, amount, None
+    tiers = "、".join(str(t.amount) for t in policy.backpay_tiers(wrong))
+    fields = {"years": n, "amount": amount, "year": wrong, "tiers": tiers}
+    return years, amount, ("not_tier", "backpay_amount", fields)
 
 
 def check_record(roster: Roster, record: Record, policy: Policy, today: dt.date) -> Person:
