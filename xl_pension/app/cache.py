@@ -246,6 +246,13 @@ def store(
         return
 
 
+def load_checker() -> None:
+    """Load the bulk check and its libraries (pandas, pyarrow, numpy: most of a second of CPU)
+    in this process before a folder run forks its worker processes, so that they share it
+    instead of each loading it again."""
+    from ..core import bulk_check  # noqa: F401
+
+
 def check_now(path: Path, policy: Policy) -> CheckedRoster:
     """Read and check a roster file now (raises :class:`XlPensionError` for a file that is not
     a usable roster): the bulk path, column-wise where the rows allow it (the same result as

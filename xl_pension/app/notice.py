@@ -28,6 +28,7 @@ from ..core import catalogue as cat
 from ..core.errors import EXIT_FINDINGS, EXIT_OK, UnusableInputError, XlPensionError
 from ..core.findings import Finding
 from ..core.policy import Policy
+from .cache import load_checker
 from .check import RosterRefused, usable_roster
 from .folders import cached_policy, find_rosters
 from .notice_pages import CombinedPages, group_of
@@ -286,6 +287,7 @@ def notice_folder(
     pages = None if options.format == SHEET else CombinedPages(out_root, groups)
     # closing(): an error that ends the run (FAILED) shuts the pool down, after the villages
     # already handed to it, before it is reported
+    load_checker()  # the workers check each roster once (app.cache): load the checker here
     with closing(map_files(notice_file, jobs, MAKING, progress=progress)) as results:
         for src, group, result in zip(files, groups, results, strict=True):
             rel = src.relative_to(root)

@@ -20,6 +20,7 @@ from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy
 from ..reports.summary import FileFinding
+from .cache import load_checker
 from .folders import check_job, checked_of, nothing_readable, relative, roster_folder
 from .parallel import map_files
 from .progress import Progress
@@ -55,6 +56,7 @@ def read_rosters(
     from ..reports.summary import problem
 
     jobs = [(str(path), policy.path) for path in paths]
+    load_checker()
     outcomes = map_files(check_job, jobs, READING, progress=progress)
     for path, (status, payload) in zip(paths, outcomes, strict=True):
         file = relative(path, root)
