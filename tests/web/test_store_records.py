@@ -79,11 +79,28 @@ def test_reports_from_the_store_check_and_compute_nothing_again(
     monkeypatch.setattr(reader, "read_roster", refuse)
     monkeypatch.setattr(money, "person_money", refuse)
     monkeypatch.setattr(legacy, "person_from_json", refuse)
-    assert county.get("/api/county/merge?date=2024-07-01").json() == before["merge"]
+    merged = county.get("/api/county/merge?date=2024-07-02").json()  # another day: made again
+    for part in ("ranking", "villages", "duplicates", "total", "listed", "conservation"):
+        assert merged[part] == before["merge"][part], part
     summary = county.get(f"/api/townships/{place.town_a}/summary?date=2024-07-01").json()
     assert summary == before["summary"]
-    for route in ("/api/county/merge.xlsx", "/api/county/declarations.zip"):
-        assert county.get(route).status_code == 200, route
+    for day, route in (("03", "merge.xlsx"), ("04", "declarations.zip")):
+        assert county.get(f"/api/county/{route}?date=2024-07-{day}").status_code == 200, route
     for what in ("notice.html", "remit.xlsx", "computed.xlsx"):
         r = county.get(f"/api/submissions/{ids[0]}/{what}?skip_invalid=1")
         assert r.status_code == 200, what
+
+
+def test_the_county_view_follows_each_new_upload(web, policy, place, tmp_path) -> None:
+    county = web.client("county")
+    first = make_roster(policy, place.town_a, place.village_a1, 12, tmp_path / "v1", seed=61)
+    web.upload(county, first)
+    rows = county.get("/api/county/merge?date=2024-07-01").json()["total"]["rows"]
+    assert county.get("/api/county/merge?date=2024-07-01").json()["total"]["rows"] == rows == 12
+    web.upload(county, make_roster(policy, place.town_b, place.village_b1, 7, tmp_path, seed=62))
+    assert county.get("/api/county/merge?date=2024-07-01").json()["total"]["rows"] == 19
+    again = make_roster(policy, place.town_a, place.village_a1, 20, tmp_path / "v2", seed=63)
+    web.upload(county, again)  # a new version of the first village replaces it
+    merged = county.get("/api/county/merge?date=2024-07-02").json()
+    assert merged["total"]["rows"] == 27 and merged["conservation"]["ok"]
+    assert county.get("/api/county/merge?date=2024-07-01").json()["total"]["rows"] == 27

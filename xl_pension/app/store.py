@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +236,14 @@ class Store(AccountStore):
         for s in self.submissions(township_code, village):
             newest[(s.township_code, s.village)] = s
         return [newest[k] for k in sorted(newest)]
+
+    def metas(self, ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        """The roster ``_meta`` (township, village ...) of some submissions, without reading
+        their records."""
+        ids = list(ids)
+        query = sa.select(submissions.c.id, submissions.c.layout).where(submissions.c.id.in_(ids))
+        with self.engine.connect() as con:
+            return {sid: json.loads(layout)["meta"] for sid, layout in con.execute(query)}
 
     def findings(self, sid: int) -> list[Finding]:
         """The findings of a submission, in the validator's order."""

@@ -172,8 +172,8 @@ def county_workbook(request: Request, config: WebConfig, session: Session) -> Re
 
     _county(session)
     date = _report_date(request)
-    result, conservation, report = services.county_merge(config.store, config.policy, date)
-    with tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+    with services.objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+        result, conservation, report = services.county_merge(config.store, config.policy, date)
         out = Path(tmp) / "merge.xlsx"
         write_county(out, result, config.policy, conservation, report=report, root=tmp, date=date)
         return _file(out, "全县汇总.xlsx", XLSX)
@@ -199,8 +199,8 @@ def declarations(request: Request, config: WebConfig, session: Session) -> Respo
     from ..app.declare import declare_county
 
     _county(session)
-    result, _, _ = services.county_merge(config.store, config.policy, _report_date(request))
-    with tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+    with services.objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+        result, _, _ = services.county_merge(config.store, config.policy, _report_date(request))
         done = declare_county(result, Path(tmp), config.policy)
         if not done.written:
             return json_error(409, "还没有可申报的缴费记录。", "declare.empty")

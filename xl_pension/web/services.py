@@ -195,9 +195,50 @@ def township_summary(store: Store, policy: Policy, township: Township, report_da
     return summary, render_report("daily.j2", daily_context(summary, policy))
 
 
+@dataclass(frozen=True)
+class _CountyView:
+    """The last county merge made, and what it was made of."""
+
+    store: Store
+    policy: Policy
+    date: dt.date
+    versions: tuple[tuple[int, str], ...]  # (submission, file hash) of each village's newest
+    merge: tuple
+
+
+_county_lock = threading.Lock()
+_county_view: _CountyView | None = None
+
+
 def county_merge(store: Store, policy: Policy, date: dt.date):
     """The county merge (as ``merge`` makes it) of the newest version of every village, its
-    conservation check and its 通报 paragraph."""
+    conservation check and its 通报 paragraph.
+
+    The county page, its JSON, workbook, picture and declarations all ask for it: the last one
+    made is kept and given again while the same store and policy hold the same newest versions
+    and the date is the same (an upload makes a new version, so a new merge). It is read-only.
+    """
+    global _county_view
+    latest = store.latest()
+    versions = tuple((s.id, s.sha256) for s in latest)
+    with _county_lock:
+        view = _county_view
+    if (
+        view is not None
+        and view.store is store
+        and view.policy is policy
+        and (view.date, view.versions) == (date, versions)
+    ):
+        return view.merge
+    merge = _merge_latest(store, policy, date, latest)
+    with _county_lock:
+        _county_view = _CountyView(store, policy, date, versions, merge)
+    return merge
+
+
+def _merge_latest(store: Store, policy: Policy, date: dt.date, latest: list[Submission]) -> tuple:
+    """:func:`county_merge` made now from the stored records of ``latest``, one village at a
+    time in the merge's order."""
     from ..io.report_text import render_report
     from ..reports.merge import (
         CountyMerge,
@@ -208,16 +249,16 @@ def county_merge(store: Store, policy: Policy, date: dt.date):
         resolve_place,
     )
 
-    items = []
+    metas = store.metas(s.id for s in latest)
+    placed = []
+    for s in latest:
+        file = f"{s.township}/{s.file_name}"
+        place = resolve_place(file, {**metas[s.id], "village": s.village}, policy)
+        placed.append((s.id, file, place))
+    merger = CountyMerge(policy)
     with objects_in_bulk():
-        for s in store.latest():
-            checked = store.checked(s.id)
-            file = f"{s.township}/{s.file_name}"
-            meta = {**checked.roster.meta, "village": s.village}
-            items.append(RosterInput(file, checked, resolve_place(file, meta, policy)))
-        merger = CountyMerge(policy)
-        for item in sorted(items, key=lambda i: place_order(i.place, i.file)):
-            merger.add(item)
+        for sid, file, place in sorted(placed, key=lambda p: place_order(p[2], p[1])):
+            merger.add(RosterInput(file, store.checked(sid), place))
         result = merger.result()
     report = render_report("county.j2", bulletin_context(result, policy, date))
     return result, check_conservation(result), report
