@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core.money import Totals, totals_of
 from ..core.policy import Policy
-from .check import usable_roster
+from .check import UsableRoster, usable_roster
 
 COMPUTED_SUFFIX = "_计算"
 
@@ -55,18 +55,25 @@ def compute_roster(
     """
     from ..io.atomic import backup
     from ..io.locks import guarded_write
-    from ..io.workbook_plan import apply_plan
-    from ..reports.compute_plan import compute_plan
 
     src = Path(src)
     out = Path(output) if output is not None else computed_path(src)
     with guarded_write(src, out, on_wait=on_wait):
         usable = usable_roster(src, policy, skip_invalid=skip_invalid)
-        totals = totals_of(usable.money.values())
         backups = [backup(out)] if out.exists() else []
-        apply_plan(
-            src,
-            out,
-            compute_plan(usable.checked.roster, usable.money, totals, usable.checked.people),
-        )
+        totals = write_computed(src, out, usable)
     return ComputeRun(src, out, totals, usable.skipped, backups)
+
+
+def write_computed(src: Path, out: Path, usable: UsableRoster) -> Totals:
+    """Write the roster ``src`` to ``out`` with the money of ``usable`` (read from ``src``)
+    filled in and its totals line; returns those totals. The one compute write-back of the
+    command, the demo and the web service."""
+    from ..io.workbook_plan import apply_plan
+    from ..reports.compute_plan import compute_plan
+
+    totals = totals_of(usable.money.values())
+    apply_plan(
+        src, out, compute_plan(usable.checked.roster, usable.money, totals, usable.checked.people)
+    )
+    return totals

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.policy import Policy
 from ..reports.remit import RemitList
-from .check import usable_roster
+from .check import UsableRoster, usable_roster
 
 REMIT_SUFFIX = "_解缴清单"
 
@@ -56,14 +56,25 @@ def remit_roster(
 ) -> RemitRun:
     """Write the remittance list of one roster to ``output`` (default :func:`remit_path`)."""
     from ..io.atomic import backup
+
+    src = Path(src)
+    usable = usable_roster(src, policy, skip_invalid=skip_invalid)
+    out = Path(output) if output is not None else remit_path(src)
+    backups = [backup(out)] if out.exists() else []
+    rl = write_remit(out, usable, policy, deposited)
+    return RemitRun(src, out, rl, deposited, usable.skipped, backups)
+
+
+def write_remit(
+    out: Path, usable: UsableRoster, policy: Policy, deposited: int | None = None
+) -> RemitList:
+    """Write the remittance list of the offline payments in ``usable`` to ``out`` (with the
+    slip's ``deposited`` amount when given) and return it. The one remit write-back of the
+    command, the demo and the web service."""
     from ..io.new_workbook import write_workbook
     from ..reports.remit import remit_list
     from ..reports.remit_plan import remit_plan
 
-    src = Path(src)
-    usable = usable_roster(src, policy, skip_invalid=skip_invalid)
     rl = remit_list(usable.checked.people, usable.money, policy)
-    out = Path(output) if output is not None else remit_path(src)
-    backups = [backup(out)] if out.exists() else []
     write_workbook(out, remit_plan(policy, usable.checked.roster, rl, deposited))
-    return RemitRun(src, out, rl, deposited, usable.skipped, backups)
+    return rl

@@ -85,17 +85,13 @@ def _write_population(path: Path, rows: list[dict[str, object]]) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the year and say where every output is."""
+    from ..app.check import usable_roster
+    from ..app.compute import write_computed
+    from ..app.remit import remit_path, write_remit
     from ..cli import main
-    from ..core.money import Totals, person_money, totals_of
-    from ..core.validation import check_roster
+    from ..core.money import Totals
     from ..io.atomic import atomic_path
-    from ..io.new_workbook import write_workbook
-    from ..io.reader import read_roster
     from ..io.roster_writer import write_roster
-    from ..io.workbook_plan import apply_plan
-    from ..reports.compute_plan import compute_plan
-    from ..reports.remit import remit_list
-    from ..reports.remit_plan import remit_plan
     from ..sample import generate_county
 
     policy = policy_from(args)
@@ -131,16 +127,10 @@ def run(args: argparse.Namespace) -> int:
     cash = 0
     for v in tracked(county.villages, len(county.villages), "校验计算", ConsoleProgress()):
         path = rosters / v.file
-        roster = read_roster(path)
-        checked = check_roster(roster, policy)
-        counts = count_by_severity(checked.findings)
-        money = {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
-        totals = totals_of(money.values())
-        apply_plan(path, path, compute_plan(roster, money, totals, checked.people))
-        rl = remit_list(checked.people, money, policy)
-        write_workbook(
-            path.with_name(f"{path.stem}_解缴清单.xlsx"), remit_plan(policy, roster, rl, None)
-        )
+        usable = usable_roster(path, policy, skip_invalid=True)
+        counts = count_by_severity(usable.checked.findings)
+        totals = write_computed(path, path, usable)
+        rl = write_remit(remit_path(path), usable, policy)
         county_totals.merge(totals)
         cash += rl.total
         say(f"   {v.township.name:<6}{v.village:<6}{len(v.records):>5}{counts['error']:>5}"

@@ -255,18 +255,9 @@ def download(request: Request, config: WebConfig, session: Session) -> Response:
         folder = Path(tmp)
         if what == "annotated.xlsx":
             return _file(services.annotated(store, s, folder), f"{_stem(s)}_校验.xlsx", XLSX)
-        if what == "computed.xlsx":
-            return _file(
-                services.computed(store, policy, s, folder, skip_invalid=_skip(request)),
-                f"{_stem(s)}_计算.xlsx",
-                XLSX,
-            )
-        if what == "remit.xlsx":
-            return _file(
-                services.remit(store, policy, s, folder, skip_invalid=_skip(request)),
-                f"{_stem(s)}_解缴清单.xlsx",
-                XLSX,
-            )
+        if what in services.WRITE_BACKS:
+            out = services.written_back(store, policy, s, folder, what, skip_invalid=_skip(request))
+            return _file(out, f"{_stem(s)}{services.WRITE_BACKS[what]}.xlsx", XLSX)
         if what in ("notice.html", "notice.pdf"):
             start = _date(request.query_params.get("start")) or dt.date.today()
             html = services.notice_html(

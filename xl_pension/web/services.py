@@ -17,12 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..app.check import UsableRoster
 from ..app.checked import CheckedRoster
+from ..app.compute import COMPUTED_SUFFIX
+from ..app.remit import REMIT_SUFFIX
 from ..app.store import Store, Submission, User
 from ..core import catalogue as cat
 from ..core.errors import XlPensionError
 from ..core.findings import Finding
-from ..core.money import Money, totals_of
+from ..core.money import Money
 from ..core.places import township_named, village_key
 from ..core.policy import Policy, Township
 from ..core.validation import Checked
@@ -280,7 +283,7 @@ def _original(store: Store, submission: Submission, folder: Path) -> Path:
 
 def _usable(
     store: Store, policy: Policy, submission: Submission, *, skip_invalid: bool
-) -> tuple[Checked, dict[int, Money | None]]:
+) -> UsableRoster:
     """The stored checked roster and its money, refused while it has errors (as the commands
     refuse) unless the rows with errors are to be skipped."""
     if submission.errors and not skip_invalid:
@@ -289,7 +292,8 @@ def _usable(
             "也可以勾选“跳过有错误的行”。"
         )
     checked = store.checked(submission.id)
-    return checked, money_of(checked, policy)
+    skipped = sorted({p.row for p in checked.people if p.has_error})
+    return UsableRoster(checked, money_of(checked, policy), skipped)
 
 
 def annotated(store: Store, submission: Submission, folder: Path) -> Path:
@@ -309,32 +313,31 @@ def annotated(store: Store, submission: Submission, folder: Path) -> Path:
     return out
 
 
-def computed(
-    store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
+# The write-backs of a submission: file name -> what the download's name adds to the roster's.
+WRITE_BACKS = {"computed.xlsx": COMPUTED_SUFFIX, "remit.xlsx": REMIT_SUFFIX}
+
+
+def written_back(
+    store: Store,
+    policy: Policy,
+    submission: Submission,
+    folder: Path,
+    what: str,
+    *,
+    skip_invalid: bool,
 ) -> Path:
-    """The workbook with its money columns filled (``compute``)."""
-    from ..io.workbook_plan import apply_plan
-    from ..reports.compute_plan import compute_plan
+    """``folder/what``, one of :data:`WRITE_BACKS`: ``computed.xlsx``, the workbook with its
+    money columns filled (``compute``), or ``remit.xlsx``, the 缴费人清单 of offline payments
+    (``remit``), written as the commands write them."""
+    from ..app.compute import write_computed
+    from ..app.remit import write_remit
 
-    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
-    out = folder / "computed.xlsx"
-    plan = compute_plan(checked.roster, money, totals_of(money.values()), checked.people)
-    apply_plan(_original(store, submission, folder), out, plan)
-    return out
-
-
-def remit(
-    store: Store, policy: Policy, submission: Submission, folder: Path, *, skip_invalid: bool
-) -> Path:
-    """The 缴费人清单 of offline payments (``remit``)."""
-    from ..io.new_workbook import write_workbook
-    from ..reports.remit import remit_list
-    from ..reports.remit_plan import remit_plan
-
-    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
-    out = folder / "remit.xlsx"
-    rl = remit_list(checked.people, money, policy)
-    write_workbook(out, remit_plan(policy, checked.roster, rl, None))
+    usable = _usable(store, policy, submission, skip_invalid=skip_invalid)
+    out = folder / what
+    if what == "computed.xlsx":
+        write_computed(_original(store, submission, folder), out, usable)
+    else:
+        write_remit(out, usable, policy)
     return out
 
 
@@ -351,5 +354,5 @@ def notice_html(
     from ..io.notice_html import render_html
     from ..reports.notice import build_notice
 
-    checked, money = _usable(store, policy, submission, skip_invalid=skip_invalid)
-    return render_html([build_notice(checked, money, policy, start, phone).page()])
+    usable = _usable(store, policy, submission, skip_invalid=skip_invalid)
+    return render_html([build_notice(usable.checked, usable.money, policy, start, phone).page()])
