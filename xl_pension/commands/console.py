@@ -82,6 +82,26 @@ def show_problems(problems: list) -> None:
         warn(f"无法读取 {p.file}：{p.finding.message}")
 
 
+@contextmanager
+def unreadable_folder() -> Iterator[None]:
+    """Around a folder use case (summary, merge): when no roster at all could be read, the
+    files that could not be read are listed on stderr, then the error ends the command (exit 2)
+    as usual."""
+    from ..app.folders import NoReadableRoster
+
+    try:
+        yield
+    except NoReadableRoster as exc:
+        show_problems(exc.problems)
+        raise
+
+
+def ours_skipped(count: int) -> str:
+    """The words added to "读取 N 个花名册" for the workbooks of this program a folder run
+    passed over (nothing when none)."""
+    return f"，跳过本程序生成的汇总表 {count} 个" if count else ""
+
+
 class ConsoleProgress:
     """A :data:`~xl_pension.app.progress.Progress` callback drawing ``label 12/48`` on stderr.
 

@@ -21,11 +21,10 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from ..app.folders import NoReadableRoster
 from ..app.merge import DEFAULT_OUTPUT, merge_county
 from ..core.errors import EXIT_OK
 from .common import add_folder_report_arguments, policy_from, say, warn, write_picture
-from .console import ConsoleProgress, show_problems
+from .console import ConsoleProgress, ours_skipped, show_problems, unreadable_folder
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
 
@@ -46,18 +45,13 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.summary import rate_text
 
     policy = policy_from(args)
-    try:
+    with unreadable_folder():
         done = merge_county(
             args.folder, policy, output=args.output, date=args.date, progress=ConsoleProgress()
         )
-    except NoReadableRoster as exc:
-        show_problems(exc.problems)
-        raise
     result, conservation, out = done.result, done.conservation, done.output
     show_problems(result.problems)
-    ours = done.ours_skipped
-    skipped = f"，跳过本程序生成的汇总表 {ours} 个" if ours else ""
-    say(f"读取 {done.rosters} 个花名册{skipped}。")
+    say(f"读取 {done.rosters} 个花名册{ours_skipped(done.ours_skipped)}。")
     say(done.report)
     for rank, t in result.ranking():
         if t.reported:

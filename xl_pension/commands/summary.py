@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..app.folders import NoReadableRoster
 from ..app.summary import DEFAULT_OUTPUT, summarize_folder
 from .common import add_folder_report_arguments, policy_from, say, warn, write_picture
-from .console import ConsoleProgress, show_problems
+from .console import ConsoleProgress, ours_skipped, show_problems, unreadable_folder
 
 __all__ = ["DEFAULT_OUTPUT", "add_arguments", "run"]
 
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ..reports.summary import rate_text
 
     policy = policy_from(args)
-    try:
+    with unreadable_folder():
         done = summarize_folder(
             args.folder,
             policy,
@@ -49,13 +48,9 @@ def run(args: argparse.Namespace) -> int:
             population=args.population,
             progress=ConsoleProgress(),
         )
-    except NoReadableRoster as exc:
-        show_problems(exc.problems)
-        raise
     show_problems(done.problems)
     t = done.summary.total
-    skipped = f"，跳过本程序生成的汇总表 {done.ours_skipped} 个" if done.ours_skipped else ""
-    say(f"读取 {done.rosters} 个花名册，共 {done.people} 人{skipped}。")
+    say(f"读取 {done.rosters} 个花名册，共 {done.people} 人{ours_skipped(done.ours_skipped)}。")
     say(done.report)
     say(
         f"合计：应缴 {t.expected} 人，已缴 {t.paid} 人，完成率 {rate_text(t.rate)}；"
