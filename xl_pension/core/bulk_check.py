@@ -155,12 +155,14 @@ class _Ids:
 
 
 def _date_key(value: object) -> int:
-    """A 出生日期 cell as YYYYMMDD (0: empty, -1: not a date), to compare with the ID's."""
+    """A 出生日期 cell as YYYYMMDD (0: an empty cell, -1: no date), to compare with the ID's."""
+    if value is None:
+        return 0
     try:
         d = parse_date(value)
     except BadValue:
         return -1
-    return 0 if d is None else d.year * 10000 + d.month * 100 + d.day
+    return -1 if d is None else d.year * 10000 + d.month * 100 + d.day
 
 
 def _date_of(key: object) -> dt.date:
@@ -194,8 +196,11 @@ def _certify(roster: Roster, policy: Policy, today: dt.date) -> tuple[np.ndarray
     if n == 0 or not all(roster.has_column(k) for k in _NEEDED):
         return np.zeros(n, dtype=bool), [None] * n
     keys = list(roster.columns)
-    cells = map(itemgetter(*keys), (r.values for r in records))
-    col: dict[str, Sequence[object]] = dict(zip(keys, zip(*cells, strict=True), strict=True))
+    try:  # the reader gives every record every column of the roster: one C-level pass
+        cells = list(map(itemgetter(*keys), (r.values for r in records)))
+        col: dict[str, Sequence[object]] = dict(zip(keys, zip(*cells, strict=True), strict=True))
+    except KeyError:  # records made elsewhere may leave empty cells out
+        col = {k: [r.values.get(k) for r in records] for k in keys}
     empty = (None,) * n
     cols = _Cells(lambda k: col.get(k, empty), policy)
     ok, person = cols.person_rules(today)
