@@ -7,6 +7,7 @@ process (same results, simpler tracebacks for debugging).
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -41,11 +42,13 @@ def map_files(
     """Yield ``func(item)`` for every item, in order, telling ``progress`` (``label``) how far.
 
     ``func`` must be a module-level function (it is sent to worker processes by name).
+    Workers run with the cyclic garbage collector on, even when the parent has paused it
+    (:func:`~.bulk_objects.objects_in_bulk`) before they were forked.
     """
     n = workers if workers is not None else jobs()
     if n <= 1 or len(items) < MIN_PARALLEL_ITEMS:
         yield from tracked((func(item) for item in items), len(items), label, progress)
         return
-    with ProcessPoolExecutor(max_workers=min(n, len(items))) as pool:
+    with ProcessPoolExecutor(max_workers=min(n, len(items)), initializer=gc.enable) as pool:
         results = pool.map(func, items, chunksize=1)
         yield from tracked(results, len(items), label, progress)

@@ -20,6 +20,7 @@ from ..core.errors import EXIT_FINDINGS, EXIT_OK
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy
 from ..reports.summary import FileFinding
+from .bulk_objects import objects_in_bulk
 from .cache import load_checker
 from .folders import check_job, checked_of, nothing_readable, relative, roster_folder
 from .parallel import map_files
@@ -179,24 +180,25 @@ def summarize_folder(
     root = Path(root)
     out = Path(output) if output else root / DEFAULT_OUTPUT
     paths = roster_folder(root, out, ".xlsx")
-    results, problems, ours = collect(root, paths, policy, progress)
-    if not results:
-        raise nothing_readable(root, problems)
-    fallback = root.resolve().name
-    summary = summarize(
-        results,
-        policy,
-        report_date=report_date or dt.date.today(),
-        problems=problems,
-        place=fallback,
-    )
-    if population is not None:
-        summary.unenrolled = unenrolled_of(Path(population), summary, policy)
-    report = render_report("daily.j2", daily_context(summary, policy))
-    try:
-        write_township_summary(out, summary, policy, report=report, root=root)
-    except OSError as exc:
-        raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
+    with objects_in_bulk():  # a township's people, findings and money: no cycles among them
+        results, problems, ours = collect(root, paths, policy, progress)
+        if not results:
+            raise nothing_readable(root, problems)
+        fallback = root.resolve().name
+        summary = summarize(
+            results,
+            policy,
+            report_date=report_date or dt.date.today(),
+            problems=problems,
+            place=fallback,
+        )
+        if population is not None:
+            summary.unenrolled = unenrolled_of(Path(population), summary, policy)
+        report = render_report("daily.j2", daily_context(summary, policy))
+        try:
+            write_township_summary(out, summary, policy, report=report, root=root)
+        except OSError as exc:
+            raise cat.OUTPUT_UNWRITABLE.error(out=out, reason=exc.strerror or exc) from None
     people = sum(v.tally.rows for v in summary.villages)
     return SummaryRun(out, summary, report, len(results), people, problems, ours)
 

@@ -9,14 +9,12 @@ to the command's output on the same roster.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..app.bulk_objects import objects_in_bulk
 from ..app.check import UsableRoster
 from ..app.checked import CheckedRoster
 from ..app.compute import COMPUTED_SUFFIX
@@ -141,32 +139,6 @@ def visible_submission(store: Store, user: User, sid: int) -> Submission:
 
 
 # --- summaries and the county merge from the stored records ----------------------------------
-
-_bulk_lock = threading.Lock()
-_bulk_users = 0
-_collector_was_on = True
-
-
-@contextmanager
-def objects_in_bulk() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a summary or merge turns stored records into
-    objects: hundreds of thousands of people, findings and money, none of them in a reference
-    cycle (reference counting frees them), would otherwise trigger full collections over
-    everything alive again and again (40 % of a merge's time). Shared by threads: the collector
-    runs again when the last one leaves."""
-    global _bulk_users, _collector_was_on
-    with _bulk_lock:
-        if not _bulk_users:
-            _collector_was_on = gc.isenabled()
-        _bulk_users += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _bulk_lock:
-            _bulk_users -= 1
-            if not _bulk_users and _collector_was_on:
-                gc.enable()
 
 
 def village_results(store: Store, policy: Policy, township: Township, *, details: bool = True):
