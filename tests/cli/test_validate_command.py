@@ -497,6 +497,9 @@ def check_contract(data: dict, src: Path) -> None:
     assert data["counts"] == {"error": len(data["findings"]) - n_warn, "warning": n_warn}
 
 
+HANG_SECONDS = 60
+
+
 def run_case(case: Case, tmp_path: Path, policy: Policy, capsys) -> tuple[int, dict, str, str]:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -511,7 +514,9 @@ def run_case(case: Case, tmp_path: Path, policy: Policy, capsys) -> tuple[int, d
     # the input is byte-for-byte unchanged and only the JSON was added (no temp or partial files)
     assert set(after) - set(before) == {"result.json"}, sorted(after)
     assert {k: after[k] for k in before} == before
-    assert elapsed < 10, f"validate took {elapsed:.1f} s"
+    # a guard against a file that makes validate hang, not a speed test (speed is measured in
+    # benchmarks/): 10,000 rows took 13.6 s once on two loaded cores against a 10 s bound
+    assert elapsed < HANG_SECONDS, f"validate took {elapsed:.1f} s"
     data = json.loads(json_path.read_text(encoding="utf-8"))
     check_contract(data, src)
     return code, data, out, err
