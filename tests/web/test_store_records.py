@@ -11,6 +11,7 @@ import pytest
 from tests.web.conftest import make_roster
 from xl_pension.app import store_records
 from xl_pension.app.cache import check_now
+from xl_pension.core.errors import XlPensionError
 from xl_pension.core.policy import Policy
 
 
@@ -46,8 +47,9 @@ def test_a_document_names_its_fields_so_an_older_one_still_reads(
     ]
     assert all(r.person.paid_years is None for r in back.records)  # the default
     document["format"] = store_records.FORMAT + 1
-    with pytest.raises(store_records.StoredFormError):
+    with pytest.raises(XlPensionError) as newer:  # a Chinese sentence, never 内部错误
         store_records.decode(zlib.compress(json.dumps(document).encode()))
+    assert newer.value.code == "store.newer_format" and "升级" in newer.value.message
 
 
 def test_reports_from_the_store_check_and_compute_nothing_again(
@@ -104,3 +106,14 @@ def test_the_county_view_follows_each_new_upload(web, policy, place, tmp_path) -
     merged = county.get("/api/county/merge?date=2024-07-02").json()
     assert merged["total"]["rows"] == 27 and merged["conservation"]["ok"]
     assert county.get("/api/county/merge?date=2024-07-01").json()["total"]["rows"] == 27
+
+
+def test_a_document_of_a_newer_version_is_a_sentence_not_an_internal_error(
+    web, policy, place, tmp_path, monkeypatch
+) -> None:
+    county = web.client("county")
+    web.upload(county, make_roster(policy, place.town_a, place.village_a1, 5, tmp_path, seed=71))
+    monkeypatch.setattr(store_records, "FORMAT", 0)  # this server is older than the document
+    r = county.get(f"/api/townships/{place.town_a}/summary?date=2024-07-01")
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "store.newer_format" and "升级" in r.json()["error"]

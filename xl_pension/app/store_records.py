@@ -21,6 +21,7 @@ import typing
 import zlib
 from pathlib import PurePath
 
+from ..core import catalogue as cat
 from ..core.money import Money
 from ..core.validation import Person
 from .checked import (
@@ -43,10 +44,6 @@ def _is_date(hint: object) -> bool:
 _DATE_FIELDS = frozenset(n for n in PERSON_FIELDS if _is_date(_HINTS[n]))
 _TUPLE_FIELDS = frozenset(n for n in PERSON_FIELDS if typing.get_origin(_HINTS[n]) is tuple)
 _PERSON_NAMES = frozenset(PERSON_FIELDS)
-
-
-class StoredFormError(ValueError):
-    """A stored document this version cannot read (a newer format)."""
 
 
 def encode(checked: CheckedRoster) -> bytes:
@@ -85,7 +82,7 @@ def decode(data: bytes) -> CheckedRoster:
     """The :class:`CheckedRoster` stored by :func:`encode` (any format up to :data:`FORMAT`)."""
     document = json.loads(zlib.decompress(data))
     if document["format"] > FORMAT:
-        raise StoredFormError(f"stored format {document['format']}")
+        raise cat.STORE_NEWER_FORMAT.error(found=document["format"], known=FORMAT)
     make_person = _person_maker(document["person_fields"])
     make_money = _money_maker(document["money_fields"])
     records = []

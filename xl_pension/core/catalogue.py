@@ -643,6 +643,11 @@ STORE_UNREACHABLE = failure(
         "folder": "无法创建数据文件夹 {folder}（{reason}）；请换一个有写权限的位置（--data）。",
     },
 )
+STORE_NEWER_FORMAT = failure(
+    "store.newer_format",
+    "数据库中的这份记录由较新版本的 xl-pension 保存（记录格式 {found}，本版本只能读到 {known}）；"
+    "请把服务器上的 xl-pension 升级到新版本后再使用，记录不会丢失。",
+)
 
 # --- operating-system faults (io/faults.py) ----------------------------------------------------
 FILE_IN_USE = failure(
