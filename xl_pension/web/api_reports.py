@@ -12,6 +12,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..app.bulk_objects import objects_in_bulk
 from ..reports.summary import rate_text
 from . import services
 from .api import XLSX, _date, _file, api
@@ -172,7 +173,7 @@ def county_workbook(request: Request, config: WebConfig, session: Session) -> Re
 
     _county(session)
     date = _report_date(request)
-    with services.objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+    with objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
         result, conservation, report = services.county_merge(config.store, config.policy, date)
         out = Path(tmp) / "merge.xlsx"
         write_county(out, result, config.policy, conservation, report=report, root=tmp, date=date)
@@ -199,7 +200,7 @@ def declarations(request: Request, config: WebConfig, session: Session) -> Respo
     from ..app.declare import declare_county
 
     _county(session)
-    with services.objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
+    with objects_in_bulk(), tempfile.TemporaryDirectory(prefix="xl-pension-out-") as tmp:
         result, _, _ = services.county_merge(config.store, config.policy, _report_date(request))
         done = declare_county(result, Path(tmp), config.policy)
         if not done.written:
