@@ -6,6 +6,12 @@ unreferenced multi-gigabyte member, thousands of members, or a single stray valu
 (the reader allocates every cell of the used range). :func:`guard_workbook` streams through the
 package once with bounded memory and refuses, with one Chinese sentence, anything beyond
 :data:`LIMITS` — generous for a real county (a 100,000-row roster is well inside them).
+
+A worksheet's used range is first bounded by a proof that costs one C-level search a chunk:
+every cell starts with a reference of one column letter and a row number short enough that
+26 columns x that many rows is within the limits. Only a sheet where some cell fails it (a
+wide or very long sheet, a reference not written first, an unusual tag) is measured cell by
+cell, streamed a second time.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +53,7 @@ _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
 # The fast path: every writer puts r= first; then the references alone give the used range.
 _FAST_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _FAST_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_START = re.compile(rb"<c[\s/>]")  # every cell element, however its tag goes on
 _SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
 _REL = re.compile(r'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"', re.S)
 _REL_TARGET_FIRST = re.compile(r'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"', re.S)
@@ -106,7 +114,7 @@ def _scan_cells(scan: bytes, extent: _Extent, limits: ReadLimits) -> None:
     limits; otherwise each cell is looked at, so formatting-only far cells are not refused.
     """
     columns = _FAST_COL.findall(scan)
-    if len(columns) == scan.count(b"<c ") + scan.count(b"<c>"):
+    if len(columns) == len(_CELL_START.findall(scan)):
         letters = max(set(columns), key=lambda b: (len(b), b), default=b"")
         digits = max(set(_FAST_ROW.findall(scan)), key=lambda b: (len(b), b), default=b"")
         rows, cols = (int(digits) if digits else 0), _column_number(letters)
@@ -119,13 +127,36 @@ def _scan_cells(scan: bytes, extent: _Extent, limits: ReadLimits) -> None:
             extent.see(m.group(1), m.group(2), limits)
 
 
-def _inflate(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: ReadLimits, budget: int
-) -> tuple[int, _Extent | None]:
-    """Stream one member; returns its real inflated size and, for a worksheet, its used range."""
-    is_sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-    extent = _Extent() if is_sheet else None
-    cap = min(limits.member_bytes, budget)
+def _proof_pattern(limits: ReadLimits) -> re.Pattern[bytes] | None:
+    """A pattern for the cells the fast proof cannot vouch for (``None``: no fast proof).
+
+    A cell whose reference comes first, with a one-letter column (A-Z) and a row number of
+    at most ``bound`` (written as at most that many digits can be), lies within the limits:
+    26 columns x ``bound`` rows <= ``limits.cells``. Every other cell start (``<c`` followed
+    by a space, ``>`` or ``/``, whatever else it holds) is a match.
+    """
+    bound = min(limits.rows, limits.cells // 26)
+    if limits.columns < 26 or bound < 9:
+        return None
+    top, free = str(bound)[0], len(str(bound)) - 1
+    rows = f"[0-9]{{1,{free}}}" if free else ""
+    if top > "1":
+        rows += f"{'|' if rows else ''}[1-{int(top) - 1}][0-9]{{{free}}}"
+    return re.compile(rb'<c(?=[\s/>])(?! r="[A-Z](?:' + rows.encode() + rb')")')
+
+
+def _stream(
+    z: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    path: Path,
+    cap: int,
+    scan: Callable[[bytes], bool] | None = None,
+) -> int:
+    """Inflate one member in bounded chunks; returns its real inflated size.
+
+    ``scan`` is handed the member's XML cut before a ``<`` (so no tag is split); it returns
+    False to stop reading (the member is refused, or the caller looks at it another way).
+    """
     size = 0
     carry = b""
     with z.open(info) as fh:
@@ -136,18 +167,50 @@ def _inflate(
             size += len(chunk)
             if size > cap:
                 raise _too_large(path, "member", part=info.filename, mb=cap // MB)
-            if extent is not None:
+            if scan is not None:
                 data = carry + chunk
                 cut = data.rfind(b"<")
-                scan, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+                part, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
                 if len(carry) > 4096:  # an absurdly long tag: scan it as it is
-                    scan, carry = data, b""
-                _scan_cells(scan, extent, limits)
-                if extent.too_big(limits):
-                    break
-    if extent is not None and carry:
-        _scan_cells(carry, extent, limits)
-    return size, extent
+                    part, carry = data, b""
+                if not scan(part):
+                    return size
+    if scan is not None and carry:
+        scan(carry)
+    return size
+
+
+def _inflate(
+    z: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, limits: ReadLimits, budget: int
+) -> tuple[int, _Extent | None]:
+    """Stream one member; returns its real inflated size and, for a worksheet, its used range.
+
+    A worksheet is first streamed with the fast proof (one C-level search a chunk, see
+    :func:`_proof_pattern`): when every cell passes it, the used range is within the limits
+    and is not measured. Otherwise the worksheet is streamed again, cell by cell.
+    """
+    cap = min(limits.member_bytes, budget)
+    if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        return _stream(z, info, path, cap), None
+    unsafe = _proof_pattern(limits)
+    if unsafe is not None:
+        proven = True
+
+        def prove(part: bytes) -> bool:
+            nonlocal proven
+            proven = unsafe.search(part) is None
+            return proven
+
+        size = _stream(z, info, path, cap, prove)
+        if proven:
+            return size, _Extent()
+    extent = _Extent()
+
+    def measure(part: bytes) -> bool:
+        _scan_cells(part, extent, limits)
+        return not extent.too_big(limits)
+
+    return _stream(z, info, path, cap, measure), extent
 
 
 def guard_workbook(path: str | Path, limits: ReadLimits = LIMITS) -> None:
