@@ -95,6 +95,25 @@ def test_other_rules_do_not_share_entries(folder: Path, policy: Policy, tmp_path
     assert cache.lookup(path, cache.fingerprint(policy))[0] is not None
 
 
+def test_storing_under_new_rules_drops_the_entries_of_earlier_ones(
+    folder: Path, policy: Policy, tmp_path: Path
+) -> None:
+    """An upgrade (new code) or another policy file leaves no dead entry behind: the cache
+    keeps one entry a roster and does not grow with every version."""
+    import sqlite3
+    from dataclasses import replace
+
+    path = sorted(folder.glob("*.xlsx"))[0]
+    cache.checked_once(path, policy)
+    other = replace(policy, id="other-2024", path=str(tmp_path / "none.toml"))
+    cache.checked_once(path, other)
+    db = sqlite3.connect(folder / cache.CACHE_NAME)
+    rows = db.execute("SELECT fingerprint FROM checked WHERE name = ?", (path.name,)).fetchall()
+    db.close()
+    assert rows == [(cache.fingerprint(other),)]
+    assert cache.lookup(path, cache.fingerprint(policy))[0] is None
+
+
 def test_files_that_are_not_rosters_are_reported_every_time(tmp_path: Path, policy: Policy) -> None:
     bad = tmp_path / "说明.xlsx"
     wb = openpyxl.Workbook()

@@ -230,6 +230,9 @@ def store(
         if content_hash(path) != digest:  # changed while it was being checked
             return
         with _connect(path.parent) as db:
+            # entries of earlier rules (an upgrade, another policy file) are never looked up
+            # again by this version: drop them so the cache does not grow with every upgrade
+            db.execute("DELETE FROM checked WHERE name = ? AND fingerprint <> ?", (path.name, print_))
             db.execute(
                 "INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import operator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..core.findings import Finding, Severity
 from ..core.money import Money, person_money
@@ -35,12 +36,12 @@ _ROSTER_FIELDS = (
     "county_categories",
 )
 _SEVERITIES = {s.value: s for s in Severity}
-PACK_FORMAT = 3  # bump when the packed layout (or its signing) changes
+PACK_FORMAT = 4  # bump when the packed layout (or its signing) changes
 
 
-@dataclass(frozen=True, slots=True)
-class CheckedRecord:
-    """One person of a checked roster: parsed values (with the row's findings) and money."""
+class CheckedRecord(NamedTuple):
+    """One person of a checked roster: parsed values (with the row's findings) and money (a
+    named tuple: 400,000 of them are made each time a county is loaded)."""
 
     person: Person
     money: Money | None
@@ -124,13 +125,21 @@ class CheckedRoster:
         return {r.person.row: r.money for r in self.records}
 
     def pack(self) -> tuple:
-        """Plain tuples (no classes) of everything here, for storing."""
-        people = tuple(
-            (
-                _person_values(r.person),
-                tuple(pack_finding(f) for f in r.person.findings),
-                None if r.money is None else _money_values(r.money),
-            )
+        """Plain values (no classes) of everything here, for storing: the people column by
+        column (dates as day ordinals), the findings of the rows that have any, and each row's
+        money as an index into the distinct money values."""
+        people = [r.person for r in self.records]
+        columns = tuple(
+            tuple(map(_ordinal, map(getter, people))) if name in _DATE_FIELDS
+            else tuple(map(getter, people))
+            for name, getter in _PERSON_GETTERS
+        )  # fmt: skip
+        findings = {
+            i: tuple(map(pack_finding, p.findings)) for i, p in enumerate(people) if p.findings
+        }
+        moneys: dict[tuple, int] = {}
+        money_index = tuple(
+            -1 if r.money is None else moneys.setdefault(_money_values(r.money), len(moneys))
             for r in self.records
         )
         return (
@@ -140,7 +149,7 @@ class CheckedRoster:
             tuple(self.totals_rows),
             tuple(pack_finding(f) for f in self.head_findings),
             self.reader_findings,
-            people,
+            (columns, findings, tuple(moneys), money_index),
         )
 
     @classmethod
@@ -149,23 +158,48 @@ class CheckedRoster:
         version, file, roster_values, totals_rows, head, reader_findings, people = data
         if version != PACK_FORMAT:
             raise ValueError(f"pack format {version}")
-        records = []
-        for values, findings, money in people:
-            person = Person(*values)
-            person.findings = [unpack_finding(f) for f in findings]
-            records.append(CheckedRecord(person, None if money is None else Money(*money)))
+        persons, money = _unpack_people(people)
         return cls(
             file=file,
             totals_rows=list(totals_rows),
             head_findings=[unpack_finding(f) for f in head],
             reader_findings=reader_findings,
-            records=records,
+            records=list(map(CheckedRecord, persons, money)),
             **dict(zip(_ROSTER_FIELDS, roster_values, strict=True)),
         )
 
 
+def _ordinal(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _dates(ordinals: tuple[int | None, ...]) -> list[dt.date | None]:
+    """The dates of packed day ordinals (one date object for each distinct day)."""
+    days: dict[int | None, dt.date | None] = {
+        o: dt.date.fromordinal(o) for o in set(ordinals) if o is not None
+    }
+    days[None] = None
+    return list(map(days.__getitem__, ordinals))
+
+
+def _unpack_people(packed: tuple) -> tuple[list[Person], list[Money | None]]:
+    """The people and each one's money of :meth:`CheckedRoster.pack`'s people part (one
+    :class:`Money` and one date object for each distinct value, shared by the rows)."""
+    columns, findings, moneys, money_index = packed
+    columns = [
+        _dates(col) if name in _DATE_FIELDS else col
+        for (name, _), col in zip(_PERSON_GETTERS, columns, strict=True)
+    ]
+    persons = list(map(Person, *columns))
+    for i, packed_findings in findings.items():
+        persons[i].findings = [unpack_finding(f) for f in packed_findings]
+    shared = [Money(*m) for m in moneys]
+    return persons, [None if i < 0 else shared[i] for i in money_index]
+
+
 _money_values = operator.attrgetter(*MONEY_FIELDS)  # a Money's values, in field order
-_person_values = operator.attrgetter(*PERSON_FIELDS)  # a Person's values but its findings
+_PERSON_GETTERS = tuple((name, operator.attrgetter(name)) for name in PERSON_FIELDS)
+_DATE_FIELDS = frozenset({"birth_date", "pay_date"})  # packed as day ordinals (cheaper to load)
 # What person_money reads of a person: people alike in these have the same (frozen) Money.
 _MONEY_INPUTS = operator.attrgetter(
     "paid", "tier", "category", "topup_from", "backpay_amount", "backpay_years"

@@ -137,11 +137,12 @@ class Totals:
     backpay: int = 0
     credited: int = 0
 
-    def add(self, m: Money) -> None:
-        """Add one person's money (a 差额缴费 row adds money but no person)."""
-        self.people += m.people
+    def add(self, m: Money, times: int = 1) -> None:
+        """Add one person's money (a 差额缴费 row adds money but no person), ``times`` times
+        (that many people with the same money)."""
+        self.people += m.people * times
         for name in MONEY_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(m, name))
+            setattr(self, name, getattr(self, name) + getattr(m, name) * times)
 
     def merge(self, other: Totals) -> None:
         """Add another set of totals (e.g. a village into its township)."""

@@ -72,7 +72,8 @@ class Person:
     @property
     def has_error(self) -> bool:
         """True when any finding on this row is an error."""
-        return any(f.severity is not W for f in self.findings)
+        findings = self.findings  # most rows have none: no generator for them
+        return bool(findings) and any(f.severity is not W for f in findings)
 
 
 @dataclass

@@ -279,6 +279,7 @@ def findings_sheet(items: Sequence[FileFinding], root: Path, out: Path) -> Sheet
             ("说明", 58), ("打开", 6)]  # fmt: skip
     columns(sheet, 1, cols)
     sheet.column_styles[11] = WRAP
+    targets: dict[str, str] = {}  # one path resolution a file, not one a finding
     for r, item in enumerate(items, start=2):
         f = item.finding
         values = [r - 1, item.township, item.village, item.file, f.sheet, f.row, f.column,
@@ -287,7 +288,10 @@ def findings_sheet(items: Sequence[FileFinding], root: Path, out: Path) -> Sheet
         sheet.put(r, 11, f.message, WRAP)
         sheet.heights[r] = 14 * max(1, math.ceil(len(f.message) * 2.1 / 58)) + 2  # no autofit
         where = f"#'{f.sheet}'!{item.cell or f'A{f.row}'}" if f.row and f.sheet else ""
-        put_link(sheet, r, 12, link_target(root, item.file, out) + where)
+        target = targets.get(item.file)
+        if target is None:
+            target = targets[item.file] = link_target(root, item.file, out)
+        put_link(sheet, r, 12, target + where)
     sheet.freeze = (2, 1)
     sheet.autofilter = (1, 1, max(len(items), 1) + 1, len(cols))
     return sheet

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..core.money import Money
 from ..core.policy import Policy, Township
@@ -29,19 +30,20 @@ HELD_NO_MONEY = "档次或人员类别无法计算"
 HELD_METHOD = "缴费方式不在政策中"
 
 
-class DeclaredLine:
+def declared_cell(line: DeclaredLine, key: str, declaration: Declaration) -> object:
     """What every declaration line answers: the value of a ``[declaration]`` column, by key
-    (the policy's 证件类型 for ``id_type``, else the line's own field of that name)."""
+    (the policy's 证件类型 for ``id_type``, the policy's 正常 / 补缴 for a payment's ``kind``,
+    else the line's own field of that name)."""
+    if key == "id_type":
+        return declaration.id_type
+    if key == "kind" and isinstance(line, PaymentLine):
+        return declaration.regular if line.kind == REGULAR else declaration.backpay
+    return getattr(line, key)
 
-    def cell(self, key: str, declaration: Declaration) -> object:
-        """The value of a declaration column (``[declaration]`` key) on this line."""
-        if key == "id_type":
-            return declaration.id_type
-        return getattr(self, key)
 
-
-@dataclass(frozen=True)
-class PaymentLine(DeclaredLine):
+# The lines are named tuples: a county declares some 335,000 payments, and a frozen dataclass
+# costs ten times as much to make.
+class PaymentLine(NamedTuple):
     """One declared payment: this year's (正常) or one 补缴 year's, with the full ID number."""
 
     id_number: str
@@ -59,13 +61,10 @@ class PaymentLine(DeclaredLine):
 
     def cell(self, key: str, declaration: Declaration) -> object:
         """The value of a declaration column (``[declaration]`` key) on this line."""
-        if key == "kind":
-            return declaration.regular if self.kind == REGULAR else declaration.backpay
-        return super().cell(key, declaration)
+        return declared_cell(self, key, declaration)
 
 
-@dataclass(frozen=True)
-class GovernmentLine(DeclaredLine):
+class GovernmentLine(NamedTuple):
     """One person the government pays for (代缴申报表), with the full ID number."""
 
     id_number: str
@@ -77,9 +76,15 @@ class GovernmentLine(DeclaredLine):
     file: str
     row: int
 
+    def cell(self, key: str, declaration: Declaration) -> object:
+        """The value of a declaration column (``[declaration]`` key) on this line."""
+        return declared_cell(self, key, declaration)
 
-@dataclass(frozen=True)
-class HeldBack:
+
+DeclaredLine = PaymentLine | GovernmentLine  # what a declaration sheet lists
+
+
+class HeldBack(NamedTuple):
     """A paid row declared nowhere, and why (no ID number: this is shown in messages)."""
 
     file: str
@@ -94,35 +99,19 @@ def payment_lines(
 ) -> list[PaymentLine]:
     """The declared rows of one payment: this year's own share (when above 0) and one row per
     补缴 year (the 补缴 amount split evenly over the years; a remainder goes to the first)."""
-    common = {
-        "id_number": person.id_number,
-        "name": person.name,
-        "receipt": person.receipt,
-        "pay_date": person.pay_date,
-        "township": township,
-        "village": village,
-        "file": file,
-        "row": person.row,
-    }
+    who = (person.id_number, person.name)
+    where = (person.receipt, person.pay_date, township, village, file, person.row)
     lines = []
     if money.personal_due > 0:
         lines.append(
-            PaymentLine(
-                year=policy.year,
-                kind=REGULAR,
-                tier=money.tier,
-                personal=money.personal_due,
-                **common,
-            )
+            PaymentLine(*who, policy.year, REGULAR, money.tier, money.personal_due, *where)
         )
     years = sorted(person.backpay_years)
     if money.backpay and years:
         per_year, rest = divmod(money.backpay, len(years))
         for i, year in enumerate(years):
             amount = per_year + (rest if i == 0 else 0)
-            lines.append(
-                PaymentLine(year=year, kind=BACKPAY, tier=amount, personal=amount, **common)
-            )
+            lines.append(PaymentLine(*who, year, BACKPAY, amount, amount, *where))
     return lines
 
 

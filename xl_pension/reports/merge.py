@@ -34,7 +34,7 @@ from ..core import idnum
 from ..core.findings import Finding
 from ..core.places import TownshipMatcher
 from ..core.policy import Policy, Township
-from ..core.validation import Checked
+from ..core.validation import Checked, Person
 from .declare import Declarations, HeldBack, TownshipDeclaration
 from .summary import (
     FileFinding,
@@ -226,7 +226,10 @@ class CountyMerge:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.seen: dict[str, Occurrence] = {}
+        # ID number -> (roster index, person) of its first occurrence; the Occurrence is made
+        # only for the few IDs found again (400,000 people a county)
+        self.seen: dict[str, tuple[int, Person]] = {}
+        self._places: list[tuple[str, str, str]] = []  # roster index -> (township, village, file)
         self.villages: dict[str, list[VillageResult]] = {t.code: [] for t in policy.townships}
         self.unknown: list[UnknownRoster] = []
         self.duplicates: list[DuplicatePair] = []
@@ -254,25 +257,35 @@ class CountyMerge:
         extra = self._place_findings(item)
         later = self._duplicates(item, township, extra)
         known = place.township if place.known else None
-        for person in checked.people:
-            self.rows_read += 1
-            money = None
-            if not place.known:
-                self.rejected[REASON_PLACE] += 1
-            elif person.has_error:
-                self.rejected[REASON_ERRORS] += 1
-            elif person.row in later:
-                self.rejected[REASON_DUPLICATE] += 1
-            elif not person.paid:
-                self.unpaid += 1
-            else:
-                money = checked.money_of(person, self.policy)
-                if money is None:  # paid, no error, yet no usable tier: count it as an error
-                    self.rejected[REASON_ERRORS] += 1
-                elif person.topup_from is not None:
-                    self.topup_rows += 1
-            held = REASON_DUPLICATE if person.row in later else ""
-            self.declarations.add(person, money, known, place.village, item.file, held)
+        people = checked.people
+        self.rows_read += len(people)
+        declare, village, file = self.declarations.add, place.village, item.file
+        if not place.known:
+            self.rejected[REASON_PLACE] += len(people)
+            for person in people:
+                declare(person, None, None, village, file, _held(person, later))
+        else:
+            money_of, policy = checked.money_of, self.policy
+            errors = duplicates = unpaid = 0
+            for person in people:
+                if person.has_error:
+                    errors += 1
+                    declare(person, None, known, village, file, _held(person, later))
+                elif later and person.row in later:
+                    duplicates += 1
+                    declare(person, None, known, village, file, REASON_DUPLICATE)
+                elif not person.paid:
+                    unpaid += 1  # an unpaid row is declared nowhere
+                else:
+                    money = money_of(person, policy)
+                    if money is None:  # paid, no error, yet no usable tier: count it as an error
+                        errors += 1
+                    elif person.topup_from is not None:
+                        self.topup_rows += 1
+                    declare(person, money, known, village, file, "")
+            self.rejected[REASON_ERRORS] += errors
+            self.rejected[REASON_DUPLICATE] += duplicates
+            self.unpaid += unpaid
         columns = header_columns(checked)
         self.findings += [
             FileFinding(item.file, township, place.village, f, finding_cell(f, columns))
@@ -313,20 +326,27 @@ class CountyMerge:
     def _duplicates(self, item: RosterInput, township: str, extra: list[Finding]) -> set[int]:
         """Rows of this roster whose ID number was seen in an earlier roster."""
         later: set[int] = set()
+        index = len(self._places)
+        self._places.append((township, item.place.village, item.file))
+        seen = self.seen
         for p in item.checked.people:
             if not p.id_valid:
                 continue
+            first = seen.setdefault(p.id_number, (index, p))
+            if first[0] == index:
+                continue  # first seen here; a duplicate inside one roster is an id.duplicate error
+            where_township, where_village, where_file = self._places[first[0]]
+            first_person = first[1]
+            earlier = Occurrence(
+                where_township, where_village, where_file, first_person.row, first_person.name
+            )
             here = Occurrence(township, item.place.village, item.file, p.row, p.name)
-            first = self.seen.get(p.id_number)
-            if first is None:
-                self.seen[p.id_number] = here
-                continue
-            if first.file == item.file:
-                continue  # a duplicate inside one roster is already an id.duplicate error
             masked = idnum.mask(p.id_number)
             later.add(p.row)
-            self.duplicates.append(DuplicatePair(masked, first, here))
-            where = f"{first.township}{first.village or ''}（{first.file} 第 {first.row} 行）"
+            self.duplicates.append(DuplicatePair(masked, earlier, here))
+            where = (
+                f"{earlier.township}{earlier.village or ''}（{earlier.file} 第 {earlier.row} 行）"
+            )
             extra.append(
                 cat.ID_DUPLICATE.at(
                     item.checked.roster.sheet, p.row, masked, variant="merge", where=where
@@ -353,6 +373,11 @@ class CountyMerge:
             unplaced=self.declarations.unplaced,
             topup_rows=self.topup_rows,
         )
+
+
+def _held(person: Person, later: set[int]) -> str:
+    """Why a row is declared nowhere, as far as the merge says: a later duplicate."""
+    return REASON_DUPLICATE if later and person.row in later else ""
 
 
 @dataclass(frozen=True)
