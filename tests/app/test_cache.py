@@ -234,3 +234,20 @@ def test_the_key_is_made_once_and_kept_private(
     assert key_file.read_bytes() == key and cache.signing_key() == key
     if os.name == "posix":
         assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_looks_kept_only_when_every_roster_has_an_entry_of_its_present_size_and_time(
+    folder: Path, policy: Policy
+) -> None:
+    """The hint that spares a warm folder run loading the checker (pandas) beforehand."""
+    paths = sorted(folder.glob("*.xlsx"))
+    assert not cache.looks_kept(paths, policy)  # no cache yet
+    cache.checked_once(paths[0], policy)
+    assert cache.looks_kept(paths[:1], policy)
+    assert not cache.looks_kept(paths, policy)  # the others are not kept
+    for path in paths[1:]:
+        cache.checked_once(path, policy)
+    assert cache.looks_kept(paths, policy)
+    stat = paths[1].stat()
+    os.utime(paths[1], ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert not cache.looks_kept(paths, policy)  # touched since: a worker will hash it

@@ -111,6 +111,56 @@ def test_tally_counts_paid_rows_and_money_of_error_free_rows(policy: Policy) -> 
     assert t.by_day[DAY] == 3 and t.by_tier[350] == 3
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_tally_of_many_rows_at_once_equals_the_rows_one_by_one(policy: Policy, data) -> None:
+    """Counting a whole roster in one call (column by column, money per distinct amount) gives
+    what counting its rows one at a time gives, 差额缴费 rows and shared money included."""
+    reasons = [r.name for r in policy.unpaid_reasons]
+    tiers = [t.amount for t in policy.tiers]
+    methods = [m.name for m in policy.payment_methods]
+    row = st.fixed_dictionaries(
+        {
+            "paid": st.booleans(),
+            "tier": st.sampled_from([*tiers, 123, None]),
+            "method": st.sampled_from([*methods, ""]),
+            "enrollment": st.sampled_from(["续保", "新增", ""]),
+            "pay_date": st.sampled_from([DAY, DAY + dt.timedelta(days=1), None]),
+            "unpaid_reason": st.sampled_from([*reasons, ""]),
+            "topup_from": st.sampled_from([None, None, None, tiers[0]]),
+            "backpay_amount": st.sampled_from([None, 300]),
+            "error": st.booleans(),
+        }
+    )
+    error = Finding("receipt.missing", Severity.ERROR, "花名册", 4, "收据号", "", "")
+    people = []
+    for r, kw in enumerate(data.draw(st.lists(row, max_size=25)), start=3):
+        findings = [error] if kw.pop("error") else []
+        backpay = kw.pop("backpay_amount")
+        years = (2020,) if backpay else ()
+        people.append(
+            _person(
+                policy, row=r, findings=findings, backpay_amount=backpay, backpay_years=years, **kw
+            )
+        )
+    shared: dict[object, object] = {}  # money objects shared by alike rows, as when loaded
+    moneys = []
+    for p in people:
+        m = None if p.has_error else person_money(p, policy)
+        moneys.append(shared.setdefault(m, m) if m is not None else None)
+    at_once, one_by_one = Tally(), Tally()
+    at_once.add_rows(people, moneys, policy)
+    for p, m in zip(people, moneys, strict=True):
+        one_by_one.add_rows([p], [m], policy)
+    assert at_once == one_by_one
+    assert at_once.rows == len(people)
+    assert at_once.totals.people == sum(
+        m.people
+        for p, m in zip(people, moneys, strict=True)
+        if m is not None and (p.paid or p.topup_from is not None)
+    )
+
+
 def test_key_groups(policy: Policy) -> None:
     gov = next(c.name for c in policy.categories if c.is_government_paid)
     excluded = next(r.name for r in policy.unpaid_reasons if r.excluded_from_expected)

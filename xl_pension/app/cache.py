@@ -31,7 +31,7 @@ import os
 import pickle
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -232,7 +232,9 @@ def store(
         with _connect(path.parent) as db:
             # entries of earlier rules (an upgrade, another policy file) are never looked up
             # again by this version: drop them so the cache does not grow with every upgrade
-            db.execute("DELETE FROM checked WHERE name = ? AND fingerprint <> ?", (path.name, print_))
+            db.execute(
+                "DELETE FROM checked WHERE name = ? AND fingerprint <> ?", (path.name, print_)
+            )
             db.execute(
                 "INSERT OR REPLACE INTO checked VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -249,11 +251,46 @@ def store(
         return
 
 
-def load_checker() -> None:
+def load_checker(paths: Sequence[Path] = (), policy: Policy | None = None) -> None:
     """Load the bulk check and its libraries (pandas, pyarrow, numpy: most of a second of CPU)
     in this process before a folder run forks its worker processes, so that they share it
-    instead of each loading it again."""
+    instead of each loading it again — unless every one of ``paths`` looks kept already under
+    ``policy`` (:func:`looks_kept`: then no worker is likely to check anything)."""
+    if policy is not None and paths and looks_kept(paths, policy):
+        return
     from ..core import bulk_check  # noqa: F401
+
+
+def looks_kept(paths: Sequence[Path], policy: Policy) -> bool:
+    """True when the cache holds an entry under ``policy``'s rules for every one of ``paths``
+    with the file's present size and modification time. Only a hint (whether to load the
+    checker beforehand): whether an entry is used is decided by the content hash alone."""
+    if not enabled():
+        return False
+    print_, today = fingerprint(policy), dt.date.today().isoformat()
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    try:
+        for folder, files in by_folder.items():
+            if not (folder / CACHE_NAME).exists():
+                return False
+            with _connect(folder) as db:
+                kept = {
+                    name: (size, mtime_ns)
+                    for name, size, mtime_ns, valid_on in db.execute(
+                        "SELECT name, size, mtime_ns, valid_on FROM checked WHERE fingerprint = ?",
+                        (print_,),
+                    )
+                    if not valid_on or valid_on == today
+                }
+            for file in files:
+                stat = file.stat()
+                if kept.get(file.name) != (stat.st_size, stat.st_mtime_ns):
+                    return False
+    except (OSError, sqlite3.Error):
+        return False
+    return True
 
 
 def check_now(path: Path, policy: Policy) -> CheckedRoster:

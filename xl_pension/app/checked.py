@@ -175,9 +175,11 @@ def _ordinal(day: dt.date | None) -> int | None:
 
 def _dates(ordinals: tuple[int | None, ...]) -> list[dt.date | None]:
     """The dates of packed day ordinals (one date object for each distinct day)."""
-    days: dict[int | None, dt.date | None] = {
-        o: dt.date.fromordinal(o) for o in set(ordinals) if o is not None
-    }
+    distinct = set(ordinals)
+    distinct.discard(None)
+    days: dict[int | None, dt.date | None] = dict(
+        zip(distinct, map(dt.date.fromordinal, distinct), strict=True)
+    )
     days[None] = None
     return list(map(days.__getitem__, ordinals))
 

@@ -287,7 +287,7 @@ def notice_folder(
     pages = None if options.format == SHEET else CombinedPages(out_root, groups)
     # closing(): an error that ends the run (FAILED) shuts the pool down, after the villages
     # already handed to it, before it is reported
-    load_checker()  # the workers check each roster once (app.cache): load the checker here
+    load_checker(files, policy)  # the workers check each roster once (app.cache): load it here
     with closing(map_files(notice_file, jobs, MAKING, progress=progress)) as results:
         for src, group, result in zip(files, groups, results, strict=True):
             rel = src.relative_to(root)

@@ -57,7 +57,7 @@ def read_rosters(
     from ..reports.summary import problem
 
     jobs = [(str(path), policy.path) for path in paths]
-    load_checker()
+    load_checker(paths, policy)
     outcomes = map_files(check_job, jobs, READING, progress=progress)
     for path, (status, payload) in zip(paths, outcomes, strict=True):
         file = relative(path, root)

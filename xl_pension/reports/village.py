@@ -19,9 +19,10 @@ merge alike:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import PurePosixPath
@@ -48,6 +49,13 @@ _GENERIC_STEM = re.compile(
     + r".*)$",
     re.IGNORECASE,
 )
+
+
+_TOPUP = operator.attrgetter("topup_from")
+_ENROLLMENT = operator.attrgetter("enrollment")
+_METHOD = operator.attrgetter("method")
+_TIER = operator.attrgetter("tier")
+_PAY_DATE = operator.attrgetter("pay_date")
 
 
 @dataclass
@@ -79,51 +87,46 @@ class Tally:
     def add(self, person: Person, money: Money | None, policy: Policy) -> None:
         """Count one person row (``money``: its money when paid and without errors); see
         :meth:`add_rows`."""
-        self.add_rows(((person, money),), policy)
+        self.add_rows([person], [money], policy)
 
-    def add_rows(self, rows: Iterable[tuple[Person, Money | None]], policy: Policy) -> None:
+    def add_rows(
+        self, people: Sequence[Person], moneys: Sequence[Money | None], policy: Policy
+    ) -> None:
         """Count person rows, each with its money (when paid and without errors). A 差额缴费
         row adds its money and moves the person's tier count to the final tier; the person was
-        counted (expected, paid) on the first row. (One pass with local counters, the money
-        summed once for each distinct amount: a county has 400,000 rows.)"""
-        reasons, tiers = policy.reason_by_name, policy.tier_by_amount
-        by_enrollment, by_method = self.by_enrollment, self.by_method
-        by_tier, by_day = self.by_tier, self.by_day
-        moneys: dict[int, list] = {}  # id(money) -> [money, rows with it]
-        count = expected = paid = 0
-        for person, money in rows:
-            count += 1
-            if person.topup_from is not None:
-                by_tier[person.topup_from] -= 1
-                by_tier[person.tier] += 1
-            else:
-                if not person.paid:
-                    reason = reasons.get(person.unpaid_reason)
-                    if reason is None or not reason.excluded_from_expected:
-                        expected += 1
-                    continue
-                expected += 1
-                paid += 1
-                if person.enrollment:
-                    by_enrollment[person.enrollment] += 1
-                if person.method:
-                    by_method[person.method] += 1
-                by_tier[person.tier if person.tier in tiers else None] += 1
-                by_day[person.pay_date] += 1
-            if money is not None:
-                # a 差额缴费 row's money adds no 补缴人数: its person was counted on the first row
-                key = id(money) if person.topup_from is None else -id(money) - 1
-                found = moneys.get(key)
-                if found is None:
-                    moneys[key] = [money, 1]
-                else:
-                    found[1] += 1
-        self.rows += count
-        self.expected += expected
-        self.paid += paid
-        for key, (money, n) in moneys.items():
+        counted (expected, paid) on the first row. (Column by column, with C-level counting,
+        and the money summed once for each distinct amount: a county has 400,000 rows.)"""
+        self.rows += len(people)
+        if any(map(_TOPUP, people)):
+            pairs = list(zip(people, moneys, strict=True))
+            for p, m in pairs:
+                if p.topup_from is not None:
+                    self.by_tier[p.topup_from] -= 1
+                    self.by_tier[p.tier] += 1
+                    if m is not None:
+                        self.totals.add(m)  # no 补缴人数: the person was counted on row one
+            people = [p for p, _ in pairs if p.topup_from is None]
+            moneys = [m for p, m in pairs if p.topup_from is None]
+        paid = [p for p in people if p.paid]
+        reasons = Counter(p.unpaid_reason for p in people if not p.paid)
+        by_reason = policy.reason_by_name
+        self.expected += len(paid) + sum(
+            n
+            for name, n in reasons.items()
+            if (r := by_reason.get(name)) is None or not r.excluded_from_expected
+        )
+        self.paid += len(paid)
+        self.by_enrollment.update(filter(None, map(_ENROLLMENT, paid)))
+        self.by_method.update(filter(None, map(_METHOD, paid)))
+        for tier, n in Counter(map(_TIER, paid)).items():
+            self.by_tier[tier if tier in policy.tier_by_amount else None] += n
+        self.by_day.update(map(_PAY_DATE, paid))
+        kept = [m for p, m in zip(people, moneys, strict=True) if m is not None and p.paid]
+        distinct = dict(zip(map(id, kept), kept, strict=True))
+        for key, n in Counter(map(id, kept)).items():
+            money = distinct[key]
             self.totals.add(money, n)
-            if money.backpay and key >= 0:
+            if money.backpay:
                 self.backpay_people += n
 
     def merge(self, other: Tally) -> None:
@@ -303,13 +306,13 @@ def village_result(
         tally.rows += sum(1 for p in people if p.row in excluded)
         people = [p for p in people if p.row not in excluded]
     money_of = checked.money_of
-    rows = [(person, money_of(person, policy)) for person in people]
-    tally.add_rows(rows, policy)
+    moneys = [money_of(person, policy) for person in people]
+    tally.add_rows(people, moneys, policy)
     if not details:
         return result
     result.ids = frozenset(p.id_number for p in checked.people if p.id_valid)
     mask = idnum.mask
-    for person, money in rows:
+    for person, money in zip(people, moneys, strict=True):
         if person.paid:
             result.details.append(
                 DetailRow(
