@@ -351,14 +351,6 @@ def test_libreoffice_recalculates_the_same_numbers_and_renders_charts(
     assert schema.ROSTER_SHEET not in openpyxl.load_workbook(written).sheetnames
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    """The parts of an xlsx file, without its creation time (docProps/core.xml)."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as z:
-        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
-
-
 def test_the_detail_sheet_is_planned_as_rows_not_cells(township: Path, policy: Policy) -> None:
     from xl_pension.reports.summary_plan import DETAIL_SHEET, township_summary_plan
 
@@ -373,32 +365,34 @@ def test_the_detail_sheet_is_planned_as_rows_not_cells(township: Path, policy: P
     assert len(detail.bulk.styles) == detail.last_col
 
 
-def test_detail_rows_in_bulk_are_the_same_file_as_the_write_calls(
+def test_detail_rows_in_bulk_are_the_same_workbook_as_the_write_calls(
     township: Path, policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from xl_pension.io.bulk_rows import BulkRowsWorksheet
+    import xl_pension.io.new_workbook as new_workbook
+    from tests.io.test_plan_workbook_sameness import ReferenceWorkbook, assert_same_workbook
+    from xl_pension.io.plan_sheet import PlanWorksheet
 
     results, problems, _ = collect(township, find_rosters(township), policy)
     summary = summarize(results, policy, report_date=DAY, problems=problems)
     assert any(d.money is None for v in summary.villages for d in v.details)  # blank cells
     report = render_report("daily.j2", daily_context(summary, policy))
-    answers: list[bool] = []
-    store = BulkRowsWorksheet.store_rows
+    rendered: list[int] = []
+    put_bulk = PlanWorksheet.put_bulk
 
-    def spy(self, *args, **kwargs) -> bool:
-        answers.append(store(self, *args, **kwargs))
-        return answers[-1]
+    def spy(self, first, rows, *args, **kwargs) -> None:
+        put_bulk(self, first, rows, *args, **kwargs)
+        rendered.append(len(self._bulk_xml))  # rows rendered whole, not cell by cell
 
-    monkeypatch.setattr(BulkRowsWorksheet, "store_rows", spy)
+    monkeypatch.setattr(PlanWorksheet, "put_bulk", spy)
     bulk = write_township_summary(
         tmp_path / "bulk.xlsx", summary, policy, report=report, root=township
     )
-    monkeypatch.setattr(BulkRowsWorksheet, "store_rows", lambda self, *a, **k: False)
+    monkeypatch.setattr(new_workbook, "PlanWorkbook", ReferenceWorkbook)
     calls = write_township_summary(
         tmp_path / "calls.xlsx", summary, policy, report=report, root=township
     )
-    assert answers == [True]
-    assert _members(bulk) == _members(calls)
+    assert rendered == [sum(len(v.details) for v in summary.villages)]
+    assert_same_workbook(bulk, calls)
 
 
 @given(

@@ -1,29 +1,28 @@
 """Write a cell plan (:mod:`xl_pension.core.plan`) as a new workbook, with xlsxwriter.
 
-xlsxwriter writes a fresh file fast and exactly as planned; every ``str`` value goes through
-``write_string`` (never a formula), every number through ``write_number``, a date through
-``write_datetime``; only a :class:`~xl_pension.core.plan.Formula` is written as a formula (with
-its cached result). A sheet's :class:`~xl_pension.core.plan.BulkRows` go through
-:class:`~xl_pension.io.bulk_rows.BulkRowsWorksheet` in one pass.
+Every ``str`` value is stored as text (never a formula), every number as a number, a date as a
+date serial; only a :class:`~xl_pension.core.plan.Formula` is written as a formula (with its
+cached result). Columns, row heights, merges, charts, print setup, panes and the autofilter
+are set through xlsxwriter's API; the cells themselves are rendered straight to XML by
+:class:`~xl_pension.io.plan_sheet.PlanWorksheet` (a sheet's
+:class:`~xl_pension.core.plan.BulkRows` column by column) and the file packaged by
+:class:`~xl_pension.io.xlsx_package.PlanWorkbook`: the workbook xlsxwriter's ``write_*`` calls
+made, four to five times faster (``tests/io/test_plan_workbook_sameness.py`` reads both back
+cell by cell).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..core.plan import (
     Axis,
-    BulkRows,
     Cell,
     Chart,
-    Formula,
-    Link,
     PrintSetup,
     Range,
     SheetPlan,
@@ -31,7 +30,8 @@ from ..core.plan import (
     WorkbookPlan,
 )
 from .atomic import atomic_path
-from .bulk_rows import BulkRowsWorksheet
+from .plan_sheet import PlanWorksheet
+from .xlsx_package import PlanWorkbook
 
 A4 = 9  # xlsxwriter's paper code
 # text is text: xlsxwriter never turns a string into a number, formula or link by itself
@@ -44,10 +44,15 @@ class _Formats:
     def __init__(self, wb: Workbook) -> None:
         self.wb = wb
         self.formats: dict[Style, Format] = {}
+        self.by_id: dict[int, tuple[Style, Format]] = {}
 
     def of(self, style: Style | None) -> Format | None:
+        """The format of ``style`` (``None``: no format); the same object for equal styles."""
         if style is None:
             return None
+        seen = self.by_id.get(id(style))
+        if seen is not None and seen[0] is style:  # styles are shared constants: skip hashing
+            return seen[1]
         if style not in self.formats:
             props: dict[str, object] = {
                 "font_name": style.font,
@@ -67,49 +72,8 @@ class _Formats:
             self.formats[style] = self.wb.add_format(
                 {k: v for k, v in props.items() if v not in (None, False, 0)}
             )
+        self.by_id[id(style)] = (style, self.formats[style])
         return self.formats[style]
-
-
-def _write(ws: Worksheet, r: int, c: int, cell: Cell, fmt: Format | None) -> None:
-    value, link = cell.value, cell.link
-    if isinstance(link, Link):
-        ws.write_url(r, c, f"internal:{link.location}", fmt, string=str(value or ""))
-    elif link is not None:
-        ws.write_url(r, c, f"external:{link.target}", fmt, str(value or ""), link.tip)
-    else:
-        _write_value(ws, r, c, value, fmt)
-
-
-def _write_value(ws: Worksheet, r: int, c: int, value: object, fmt: Format | None) -> None:
-    if isinstance(value, str):
-        ws.write_string(r, c, value, fmt)  # never a formula
-    elif isinstance(value, Formula):
-        ws.write_formula(r, c, value.text, fmt, value.result)
-    elif isinstance(value, dt.datetime):
-        ws.write_datetime(r, c, value, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), fmt)
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, value, fmt)
-    elif fmt is not None:
-        ws.write_blank(r, c, None, fmt)
-
-
-def _bulk(ws: Worksheet, formats: _Formats, bulk: BulkRows) -> None:
-    """The bulk rows in one pass, or (values the fast path leaves out) cell by cell."""
-    styles = [formats.of(s) for s in bulk.styles]
-    text = formats.of(bulk.text_style) if bulk.text_style is not None else None
-    first = bulk.first_row - 1
-    if isinstance(ws, BulkRowsWorksheet) and ws.store_rows(
-        first, bulk.rows, styles, string_format=text, blanks=bulk.blanks
-    ):
-        return
-    for r, values in enumerate(bulk.rows, start=first):
-        for c, value in enumerate(values):
-            if value is None and not bulk.blanks:
-                continue
-            fmt = text if text is not None and isinstance(value, str) else styles[c]
-            _write_value(ws, r, c, value, fmt)
 
 
 def _range(r: Range) -> list[object]:
@@ -187,8 +151,7 @@ def _print_setup(ws: Worksheet, p: PrintSetup) -> None:
 
 
 def _sheet(wb: Workbook, formats: _Formats, plan: SheetPlan) -> Worksheet:
-    kind = BulkRowsWorksheet if plan.bulk is not None else None
-    ws = wb.add_worksheet(plan.name, worksheet_class=kind)
+    ws: PlanWorksheet = wb.add_worksheet(plan.name)
     for c, width in plan.widths.items():
         ws.set_column(c - 1, c - 1, width, formats.of(plan.column_styles.get(c)))
     for c, style in plan.column_styles.items():
@@ -203,12 +166,13 @@ def _sheet(wb: Workbook, formats: _Formats, plan: SheetPlan) -> Worksheet:
             r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", formats.of(anchor.style) or wb.add_format()
         )
         covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        _write(ws, r1 - 1, c1 - 1, anchor, formats.of(anchor.style))
-    for (r, c), cell in sorted(plan.cells.items()):
-        if (r, c) not in covered:
-            _write(ws, r - 1, c - 1, cell, formats.of(cell.style))
+        covered.discard((r1, c1))  # the anchor is written over the merge's blank
+    ws.put_cells(plan.cells, formats.of, covered)  # type: ignore[arg-type]
     if plan.bulk is not None:
-        _bulk(ws, formats, plan.bulk)
+        bulk = plan.bulk
+        text = formats.of(bulk.text_style) if bulk.text_style is not None else None
+        styles = [formats.of(s) for s in bulk.styles]
+        ws.put_bulk(bulk.first_row - 1, bulk.rows, styles, text_format=text, blanks=bulk.blanks)
     for chart in plan.charts:
         _chart(wb, ws, chart)
     if plan.print_setup is not None:
@@ -229,7 +193,7 @@ def write_workbook(path: str | Path, plan: WorkbookPlan) -> Path:
     """Write ``plan``'s sheets, in order, as a new workbook at ``path`` (atomically)."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), _NO_GUESSING)
+        wb = PlanWorkbook(_NO_GUESSING)
         properties: dict[str, object] = {"author": "xl_pension"}
         if plan.title:
             properties["title"] = plan.title
@@ -242,5 +206,5 @@ def write_workbook(path: str | Path, plan: WorkbookPlan) -> Path:
         sheets = {s.name: _sheet(wb, formats, s) for s in plan.sheets}
         if plan.activate in sheets and len(sheets) > 1:
             sheets[plan.activate].activate()
-        wb.close()
+        wb.save(tmp)
     return path
