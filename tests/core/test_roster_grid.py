@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import openpyxl
@@ -9,6 +10,7 @@ from _policy_variants import paid, write
 
 from xl_pension.cli import main
 from xl_pension.core.policy import Policy
+from xl_pension.core.roster import Record
 from xl_pension.core.roster_grid import roster_from_rows
 from xl_pension.core.schema import header
 from xl_pension.core.validation import check_roster
@@ -92,3 +94,33 @@ def test_compute_after_a_hand_typed_totals_line_with_people_below(
     ws = openpyxl.load_workbook(src)["花名册"]
     assert all(ws.cell(5, c).value is None for c in cols.values())
     assert ws.cell(7, cols["序号"]).value == "合计"  # compute's line right after the last person
+
+
+def test_the_records_behave_as_a_list_and_hand_the_check_their_columns() -> None:
+    roster = roster_from_rows("x.xlsx", "花名册", grid(person(0), [], person(1)), {})
+    records = roster.records
+    cells = records.columns()  # type: ignore[attr-defined]
+    assert cells is not None and list(cells["name"]) == ["张一", "张二"]  # nothing made yet
+    want = [Record(3, dict(zip(KEYS, person(0), strict=True))), Record(5, want_two())]
+    assert records == want and want == records and len(records) == 2
+    assert records[-1] == want[1] and records[:1] == want[:1] and list(records) == want
+    assert records[0] is records[0]  # one record a row: a change to it is kept
+    assert records.columns() is None  # type: ignore[attr-defined]  # (so the check asks them)
+    assert pickle.loads(pickle.dumps(roster)) == roster
+
+
+def want_two() -> dict[str, object]:
+    return dict(zip(KEYS, person(1), strict=True))
+
+
+def test_short_and_long_rows_and_a_zero_beside_blank_text() -> None:
+    short = person(0)[:3]  # no ID, no tier or amount typed
+    long = [*person(1), "备注", "多余"]  # cells beyond the last header
+    zero = [None, "  ", None, None, None, 0]  # 0 is a value, blank text is not
+    roster = roster_from_rows("x.xlsx", "花名册", grid(short, long, zero, [None, " "]), {})
+    assert [r.row for r in roster.records] == [3, 4, 5]
+    first, second, third = roster.records
+    assert first.values == {**dict(zip(KEYS[:3], short, strict=True)), **dict.fromkeys(KEYS[3:])}
+    assert second.values == want_two()
+    assert third.values == {**dict.fromkeys(KEYS), "amount": 0}
+    assert roster.last_row == 5

@@ -34,7 +34,7 @@ import pyarrow as pa
 from . import idnum
 from .money import amount_due
 from .policy import Policy
-from .roster import Roster
+from .roster import RecordTable, Roster
 from .schema import PAYMENT_KEYS
 from .validation import (
     NAME_MAX,
@@ -195,23 +195,32 @@ def _certify(roster: Roster, policy: Policy, today: dt.date) -> tuple[np.ndarray
     n = len(records)
     if n == 0 or not all(roster.has_column(k) for k in _NEEDED):
         return np.zeros(n, dtype=bool), [None] * n
-    keys = list(roster.columns)
-    try:  # the reader gives every record every column of the roster: one C-level pass
-        cells = list(map(itemgetter(*keys), (r.values for r in records)))
-        col: dict[str, Sequence[object]] = dict(zip(keys, zip(*cells, strict=True), strict=True))
-    except KeyError:  # records made elsewhere may leave empty cells out
-        col = {k: [r.values.get(k) for r in records] for k in keys}
+    col, rows = _columns(roster)
     empty = (None,) * n
     cols = _Cells(lambda k: col.get(k, empty), policy)
     ok, person = cols.person_rules(today)
     ok &= cols.payment_rules(person)
-    person["row"] = [r.row for r in records]
+    person["row"] = rows
     rows = np.flatnonzero(ok)
     people: list[Person | None] = [None] * n
     chosen = [_objects(person[name])[rows].tolist() for name in _PERSON_ARGS]
     for i, values in zip(rows.tolist(), zip(*chosen, strict=True), strict=True):
         people[i] = Person(*values)
     return ok, people
+
+
+def _columns(roster: Roster) -> tuple[dict[str, Sequence[object]], Sequence[int]]:
+    """The records' cells by key, and their rows: as the reader holds them when it can."""
+    records = roster.records
+    if isinstance(records, RecordTable) and (held := records.columns()) is not None:
+        return held, records.rows
+    keys = list(roster.columns)
+    try:  # the reader gives every record every column of the roster: one C-level pass
+        cells = list(map(itemgetter(*keys), (r.values for r in records)))
+        col: dict[str, Sequence[object]] = dict(zip(keys, zip(*cells, strict=True), strict=True))
+    except KeyError:  # records made elsewhere may leave empty cells out
+        col = {k: [r.values.get(k) for r in records] for k in keys}
+    return col, [r.row for r in records]
 
 
 class _Cells:

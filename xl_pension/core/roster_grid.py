@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
+from itertools import zip_longest
+from operator import itemgetter
 from pathlib import Path
 
 from . import catalogue as cat
 from .errors import UnusableInputError
 from .findings import Finding
-from .roster import Record, Roster
+from .roster import RecordTable, Roster
 from .schema import (
     REQUIRED_HEADER_KEYS,
     ROSTER_SHEET,
@@ -46,13 +49,6 @@ def _is_empty(v: object) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def _row_empty(row: list[object]) -> bool:
-    """True when every cell is empty or blank text (fast for the usual non-empty row)."""
-    if not any(row):  # only '', None, 0, False: look closer (0 is a value)
-        return all(_is_empty(v) for v in row)
-    return not any(v and not (isinstance(v, str) and not v.strip()) for v in row)
-
-
 def _clean(v: object) -> object:
     """Calamine value -> record value: '' becomes None, text is kept as typed."""
     if v is None or v == "":
@@ -62,6 +58,33 @@ def _clean(v: object) -> object:
     if isinstance(v, dt.time):
         return None if v == dt.time(0) else v
     return v
+
+
+_PLAIN = frozenset({str, float, int, bool, type(None), dt.date, dt.datetime})
+
+
+def _cleaned(cells: Sequence[object]) -> list[object]:
+    """:func:`_clean` of every cell of a column (one pass for the types readers give)."""
+    kinds = set(map(type, cells))
+    if not kinds <= _PLAIN:
+        return list(map(_clean, cells))
+    if str in kinds:
+        return [None if v.__class__ is str and not v.strip() else v for v in cells]
+    return list(cells)
+
+
+def _holding(columns: list[Sequence[object]], n: int) -> list[int]:
+    """Indices (ascending) of the rows where any of ``columns`` holds a value."""
+    held: list[int] = []
+    pending: Sequence[int] = range(n)
+    for cells in columns:
+        if not pending:
+            break
+        left = [i for i in pending if cells[i] is None]
+        if len(left) < len(pending):
+            held.extend(i for i in pending if cells[i] is not None)
+        pending = left
+    return sorted(held)
 
 
 def find_header(rows: list[list[object]]) -> tuple[int, dict[str, int], dict[int, str]] | None:
@@ -136,34 +159,57 @@ def roster_from_rows(
         last_row=header_idx + 1,
     )
     roster.findings.extend(_template_findings(sheet_name, meta))
-    columns = list(keys.items())
-    hand_totals: list[int] = []
-    amounts_since: list[object] = []  # 实缴金额 of the people since the last totals line
-    for r in range(header_idx + 1, len(rows)):
-        row = rows[r]
-        if _row_empty(row):
-            continue
-        n = len(row)
-        values = {k: _clean(row[c]) if c < n else None for k, c in columns}
-        if all(v is None for k, v in values.items() if k != "seq"):
-            continue  # nothing but a pre-numbered 序号: not a person
-        roster.last_row = r + 1
-        if values.get("id_number") is None and (
-            _labelled_totals(row) or _sums_the_rows_above(values, amounts_since)
-        ):
-            roster.totals_rows.append(r + 1)
-            if not _is_ours(values):
-                hand_totals.append(r + 1)
-            amounts_since = []
-            continue
-        roster.records.append(Record(row=r + 1, values=values))
-        amounts_since.append(values.get("amount"))
-    last_person = max((rec.row for rec in roster.records), default=0)
+    body = rows[header_idx + 1 :]
+    n = len(body)
+    grid = list(zip_longest(*body, fillvalue=None))
+    cells = {k: _cleaned(grid[c]) if c < len(grid) else [None] * n for k, c in keys.items()}
+    order = sorted((k for k in cells if k != "seq"), key=lambda k: k != "name")
+    held = _holding([cells[k] for k in order], n)
+    totals = _totals_lines(body, cells, held)
+    first = header_idx + 2  # the Excel row of body[0]
+    if held:
+        roster.last_row = held[-1] + first
+    roster.totals_rows = [i + first for i in sorted(totals)]
+    hand_totals = [i + first for i in sorted(totals) if not _is_ours(_values(cells, i))]
+    keep = [i for i in held if i not in totals] if totals else held
+    if len(keep) < n:
+        cells = {k: _picked(column, keep) for k, column in cells.items()}
+    roster.records = RecordTable([i + first for i in keep], cells)
+    last_person = keep[-1] + first if keep else 0
     below = [t for t in roster.totals_rows if t < last_person]
     roster.findings.extend(
         _totals_findings(sheet_name, sorted({*hand_totals, *below}), last_person)
     )
     return roster
+
+
+def _picked(cells: Sequence[object], keep: list[int]) -> Sequence[object]:
+    """The cells at the indices ``keep`` (C-level for two or more)."""
+    return itemgetter(*keep)(cells) if len(keep) > 1 else [cells[i] for i in keep]
+
+
+def _values(cells: dict[str, Sequence[object]], i: int) -> dict[str, object]:
+    return {k: column[i] for k, column in cells.items()}
+
+
+def _totals_lines(
+    body: list[list[object]], cells: dict[str, Sequence[object]], held: list[int]
+) -> set[int]:
+    """The rows of ``held`` that are totals lines, not people: no ID number, and a cell
+    saying 合计 or a 实缴金额 summing the people since the last totals line."""
+    ids, amounts = cells["id_number"], cells.get("amount", ())
+    totals: set[int] = set()
+    since = 0  # position in ``held`` of the first person since the last totals line
+    for pos, i in enumerate(held):
+        if ids[i] is not None:
+            continue
+        values = _values(cells, i)
+        if _labelled_totals(body[i]) or _sums_the_rows_above(
+            values, lambda a=since, b=pos: [amounts[j] for j in held[a:b]]
+        ):
+            totals.add(i)
+            since = pos + 1
+    return totals
 
 
 def _labelled_totals(row: list[object]) -> bool:
@@ -173,12 +219,12 @@ def _labelled_totals(row: list[object]) -> bool:
     )
 
 
-def _sums_the_rows_above(values: dict[str, object], amounts: list[object]) -> bool:
+def _sums_the_rows_above(values: dict[str, object], amounts: Callable[[], list[object]]) -> bool:
     """A row without a name whose 实缴金额 is the sum of two or more rows above it."""
     amount = values.get("amount")
     if values.get("name") is not None or not isinstance(amount, int | float) or amount <= 0:
         return False
-    numbers = [a for a in amounts if isinstance(a, int | float) and not isinstance(a, bool)]
+    numbers = [a for a in amounts() if isinstance(a, int | float) and not isinstance(a, bool)]
     return len(numbers) >= 2 and abs(sum(numbers) - amount) < 0.005
 
 
