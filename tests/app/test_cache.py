@@ -48,6 +48,7 @@ def test_stored_records_give_back_exactly_a_fresh_check(folder: Path, policy: Po
         assert again.people == fresh.people and again.findings == fresh.findings
         assert again.roster == fresh.roster
         assert CheckedRoster.unpack(stored.pack()).checked() == again
+        assert CheckedRoster.unpack_checked(stored.pack()) == again  # what folder runs take
         money = stored.money()
         assert any(m is not None for m in money.values())
         assert all(money[p.row] is None for p in again.people if p.has_error)

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..core.errors import XlPensionError
 from ..core.policy import Policy
+from ..core.validation import Checked
 from .checked import PACK_FORMAT, CheckedRoster, depends_on_the_day
 
 CACHE_NAME = ".xl-pension-cache.sqlite"
@@ -212,6 +213,11 @@ def pickled(checked: CheckedRoster) -> bytes:
 def unpickled(payload: bytes) -> CheckedRoster:
     """The inverse of :func:`pickled`."""
     return CheckedRoster.unpack(pickle.loads(payload))
+
+
+def unpickled_checked(payload: bytes) -> Checked:
+    """``unpickled(payload).checked()``, without making a record object a person."""
+    return CheckedRoster.unpack_checked(pickle.loads(payload))
 
 
 def store(

@@ -108,17 +108,21 @@ class CheckedRoster:
 
     def checked(self) -> Checked:
         """The :class:`Checked` the reports take (the roster without its raw records)."""
+        people = [r.person for r in self.records]
+        return self._checked(people, self.money())
+
+    def _checked(self, people: list[Person], money: dict[int, Money | None]) -> Checked:
         roster = Roster(
             file=self.file,
             totals_rows=list(self.totals_rows),
             findings=self.head_findings[: self.reader_findings],
             **{name: getattr(self, name) for name in _ROSTER_FIELDS},
         )
-        people = [r.person for r in self.records]
         findings = list(self.head_findings)
         for p in people:
-            findings.extend(p.findings)
-        return Checked(roster=roster, people=people, findings=findings, money=self.money())
+            if p.findings:
+                findings.extend(p.findings)
+        return Checked(roster=roster, people=people, findings=findings, money=money)
 
     def money(self) -> dict[int, Money | None]:
         """The money of each row (``None``: errors, or nothing paid)."""
@@ -155,18 +159,32 @@ class CheckedRoster:
     @classmethod
     def unpack(cls, data: tuple) -> CheckedRoster:
         """The inverse of :meth:`pack`; ``ValueError`` for another pack format."""
+        shell, persons, money = cls._unpacked(data)
+        shell.records = list(map(CheckedRecord, persons, money))
+        return shell
+
+    @classmethod
+    def unpack_checked(cls, data: tuple) -> Checked:
+        """``unpack(data).checked()`` without a record object a person (what folder runs
+        take: a county loads 400,000 people)."""
+        shell, persons, money = cls._unpacked(data)
+        return shell._checked(persons, dict(zip(map(_ROW, persons), money, strict=True)))
+
+    @classmethod
+    def _unpacked(cls, data: tuple) -> tuple[CheckedRoster, list[Person], list[Money | None]]:
+        """The roster without its records, its people and each one's money."""
         version, file, roster_values, totals_rows, head, reader_findings, people = data
         if version != PACK_FORMAT:
             raise ValueError(f"pack format {version}")
         persons, money = _unpack_people(people)
-        return cls(
+        shell = cls(
             file=file,
             totals_rows=list(totals_rows),
             head_findings=[unpack_finding(f) for f in head],
             reader_findings=reader_findings,
-            records=list(map(CheckedRecord, persons, money)),
             **dict(zip(_ROSTER_FIELDS, roster_values, strict=True)),
         )
+        return shell, persons, money
 
 
 def _ordinal(day: dt.date | None) -> int | None:
@@ -201,6 +219,7 @@ def _unpack_people(packed: tuple) -> tuple[list[Person], list[Money | None]]:
 
 _money_values = operator.attrgetter(*MONEY_FIELDS)  # a Money's values, in field order
 _PERSON_GETTERS = tuple((name, operator.attrgetter(name)) for name in PERSON_FIELDS)
+_ROW = operator.attrgetter("row")
 _DATE_FIELDS = frozenset({"birth_date", "pay_date"})  # packed as day ordinals (cheaper to load)
 # What person_money reads of a person: people alike in these have the same (frozen) Money.
 _MONEY_INPUTS = operator.attrgetter(

@@ -111,9 +111,9 @@ def check_job(job: tuple[str, str | None]) -> tuple[str, object]:
 
 def checked_of(payload: bytes) -> Checked:
     """The :class:`~xl_pension.core.validation.Checked` of a :func:`check_job` result."""
-    from .cache import unpickled
+    from .cache import unpickled_checked
 
-    return unpickled(payload).checked()
+    return unpickled_checked(payload)
 
 
 def relative(path: Path, root: Path) -> str:

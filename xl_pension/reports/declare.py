@@ -198,6 +198,7 @@ class Declarations:
         self.policy = policy
         self.townships: dict[str, TownshipDeclaration] = {}
         self.unplaced: list[HeldBack] = []  # paid rows of rosters whose township is unknown
+        self._last: TownshipDeclaration | None = None  # rows come a roster at a time
 
     def add(
         self,
@@ -226,9 +227,12 @@ class Declarations:
                 HeldBack(file, person.row, held or "村/乡镇未知", _typed_money(person), 0)
             )
             return
-        t = self.townships.get(township.code)
-        if t is None:
-            t = self.townships[township.code] = TownshipDeclaration(township)
+        t = self._last
+        if t is None or t.township is not township:
+            t = self.townships.get(township.code)
+            if t is None:
+                t = self.townships[township.code] = TownshipDeclaration(township)
+            self._last = t
         t.paid += 1
         if held or money is None:
             own = money.personal_total if money is not None else _typed_money(person)
@@ -237,31 +241,32 @@ class Declarations:
             t.paid_government += gov
             t.held.append(HeldBack(file, person.row, held, own, gov))
             return
-        t.paid_personal += money.personal_total
-        t.paid_government += money.government_paid
+        personal, government = money.personal_total, money.government_paid
+        t.paid_personal += personal
+        t.paid_government += government
         t.tier_total += money.tier
         t.personal_due_total += money.personal_due
-        if money.government_paid:
+        if government:
             t.government.append(
                 GovernmentLine(
                     person.id_number,
                     person.name,
                     person.category,
-                    money.government_paid,
+                    government,
                     township.name,
                     village,
                     file,
                     person.row,
                 )
             )
-        if money.personal_total == 0:
+        if personal == 0:
             t.government_only += 1
         elif method is not None and method.declared_by_operator:
             t.operator_people += 1
-            t.operator.extend(payment_lines(person, money, policy, township.name, village, file))
+            t.operator += payment_lines(person, money, policy, township.name, village, file)
         else:
             t.self_people += 1
-            t.self_personal += money.personal_total
+            t.self_personal += personal
 
     def result(self) -> list[TownshipDeclaration]:
         """The townships with paid rows, in policy order."""
