@@ -116,24 +116,25 @@ def notice_texts(page: NoticePage, folder: Path | None = None) -> NoticeTexts:
     )
 
 
-class _Column(dict):
-    """A table column for the templates: ``c.header`` and ``c["header"]`` both work.
+class _Items(dict):
+    """A mapping for the templates whose keys are plain attributes too: ``c.header`` and
+    ``c["header"]`` both work.
 
-    The keys are also plain attributes because jinja2 tries attribute access first: on a plain
-    dict every ``c.cls`` (once per table cell) would fail over to item access, slowly.
+    jinja2 tries attribute access first: on a plain dict every ``c.cls`` or ``n.columns`` (once
+    per table cell) would fail over to item access, slowly.
     """
 
-    def __init__(self, **items: str) -> None:
+    def __init__(self, **items: object) -> None:
         super().__init__(items)
         self.__dict__.update(items)
 
 
 @cache
-def _columns(shown: tuple[tuple[str, str], ...]) -> tuple[_Column, ...]:
+def _columns(shown: tuple[tuple[str, str], ...]) -> tuple[_Items, ...]:
     def cls(key: str) -> str:
         return "num" if key in NOTICE_MONEY_KEYS else "id" if key == "id_number" else ""
 
-    return tuple(_Column(key=k, header=h, cls=cls(k)) for k, h in shown)
+    return tuple(_Items(key=k, header=h, cls=cls(k)) for k, h in shown)
 
 
 def combined_title(pages: Sequence[NoticePage]) -> str:
@@ -157,14 +158,17 @@ def render_html(
     notices = []
     for page in pages:
         texts = notice_texts(page, folder)
+        columns = _columns(page.columns)
+        classes = tuple(c.cls for c in columns)
         notices.append(
-            {
-                "texts": texts,
-                "columns": _columns(page.columns),
-                "rows": page.rows,
-                "totals": page.totals,
-                "totals_line": partial(list, page.totals_line),  # called by the template
-            }
+            _Items(
+                texts=texts,
+                columns=columns,
+                rows=page.rows,  # for templates of earlier versions kept in a folder
+                cells=[tuple(zip(classes, row, strict=True)) for row in page.rows],
+                totals=page.totals,
+                totals_line=partial(list, page.totals_line),  # called by the template
+            )
         )
     if title is None:
         title = notices[0]["texts"].title if len(pages) == 1 else combined_title(pages)

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from ..core import catalogue as cat
@@ -98,17 +100,27 @@ class NoticeRow:
 
     def cells(self, keys: tuple[str, ...]) -> tuple[object, ...]:
         """The values of the columns ``keys`` (keys of :data:`NOTICE_COLUMNS`)."""
-        values = {
-            "seq": self.index,
-            "group": self.group,
-            "name": self.name,
-            "id_number": self.masked_id,
-            "tier": self.tier,
-            "personal": self.personal,
-            "government_paid": self.government_paid,
-            "subsidy": self.subsidy,
-        }
-        return tuple(values[k] for k in keys)
+        return _cells_of(keys)(self)
+
+
+# The field of a notice row each column key shows.
+_FIELD_OF = {
+    "seq": "index",
+    "group": "group",
+    "name": "name",
+    "id_number": "masked_id",
+    "tier": "tier",
+    "personal": "personal",
+    "government_paid": "government_paid",
+    "subsidy": "subsidy",
+}
+
+
+@cache
+def _cells_of(keys: tuple[str, ...]) -> Callable[[NoticeRow], tuple[object, ...]]:
+    """A function giving a row's values of the columns ``keys`` (one a village's rows)."""
+    get = operator.attrgetter(*(_FIELD_OF[k] for k in keys))
+    return get if len(keys) > 1 else lambda row: (get(row),)
 
 
 @dataclass
