@@ -153,6 +153,8 @@ def _parts(path: Path, prefixes: Sequence[str]) -> dict[str, bytes]:
 def assert_same_workbook(ours: Path, reference: Path) -> None:
     """Both files hold the same sheets, cells (values, cached results, styles, links) and
     sheet settings, read by openpyxl and calamine; charts' and drawings' parts are equal."""
+    with zipfile.ZipFile(ours) as z:
+        assert z.testzip() is None  # every member's CRC checks
     a, b = openpyxl.load_workbook(ours), openpyxl.load_workbook(reference)
     a_cached = openpyxl.load_workbook(ours, data_only=True)
     b_cached = openpyxl.load_workbook(reference, data_only=True)
@@ -267,3 +269,15 @@ def test_awkward_values_are_written_the_same(
     ws = openpyxl.load_workbook(ours)["表 & <x>"]
     assert ws["A3"].value == " 前后空格 " and ws["A6"].value == "x_x0041_y"
     assert ws["C8"].hyperlink.location == "'花名册'!A5"
+
+
+def test_a_workbook_too_big_for_a_plain_zip_is_zipped_with_zip64(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xl_pension.io.xlsx_package as package
+
+    monkeypatch.setattr(package, "_ZIP32", 2000)  # "4 GB" reached after a part or two
+    ours = new_workbook.write_workbook(tmp_path / "ours.xlsx", _odd_plan())
+    monkeypatch.setattr(new_workbook, "PlanWorkbook", ReferenceWorkbook)
+    reference = new_workbook.write_workbook(tmp_path / "reference.xlsx", _odd_plan())
+    assert_same_workbook(ours, reference)

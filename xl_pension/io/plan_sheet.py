@@ -13,6 +13,7 @@ column order, and the data charts cache is read from the plan (:meth:`_get_range
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping, Sequence
 
 from xlsxwriter.format import Format
@@ -50,6 +51,7 @@ class PlanWorksheet(Worksheet):
         self._bulk_blanks = True
         self._urls: dict[str, str] = {}  # file part of a link -> relationship target
         self._letters: dict[int, str] = {}
+        self._row_tags: dict[object, str] = {}  # row setting -> its <row> tag after r="..."
 
     # -- filling -----------------------------------------------------------------------------
 
@@ -241,9 +243,9 @@ class PlanWorksheet(Worksheet):
                 k += 1
             mine, theirs = self._cells.get(r, {}), table.get(r, {})
             if not mine and not theirs and body is None:
-                self._write_row(r, None, self.row_info.get(r), empty_row=True)
+                write(self._row_tag(r, empty=True))
                 continue
-            self._write_row(r, None, self.row_info.get(r))
+            write(self._row_tag(r))
             if body is not None:
                 write(body)
             for c in sorted(mine.keys() | theirs.keys()):
@@ -254,6 +256,26 @@ class PlanWorksheet(Worksheet):
             write("</row>")
         if k < len(bulk):
             write("".join(bulk[k:]))
+
+    def _row_tag(self, r: int, *, empty: bool = False) -> str:
+        """Row ``r``'s ``<row>`` tag as xlsxwriter's ``_write_row`` writes it (heights, formats,
+        hidden, outline), made once per distinct row setting."""
+        info = self.row_info.get(r)
+        key = empty if info is None else (
+            info.height, id(info.row_format), info.hidden, info.level, info.collapsed, empty
+        )  # fmt: skip
+        tail = self._row_tags.get(key)
+        if tail is None:
+            fh, self.fh = self.fh, io.StringIO()
+            try:
+                self._write_row(0, None, info, empty_row=empty)
+                tag = self.fh.getvalue()
+            finally:
+                self.fh = fh
+            if not tag.startswith('<row r="1"'):
+                raise RuntimeError(f"unexpected row tag from xlsxwriter: {tag}")
+            tail = self._row_tags[key] = tag[len('<row r="1"') :]
+        return f'<row r="{r + 1}"{tail}'
 
     def _write_hyperlinks(self) -> None:
         if not self._links:

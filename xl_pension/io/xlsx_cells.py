@@ -25,7 +25,6 @@ _ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _ATTRIBUTE = re.compile('["&<>\n]')
-_EDGE_SPACE = re.compile(r"^\s|\s$")
 _ERROR_CODES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 SST_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -77,7 +76,7 @@ def shared_string_xml(text: str) -> str:
     """One ``<si>`` element of the shared-string table (always plain text, never markup)."""
     if _ESCAPE.search(text):
         text = escape_data(_control_escaped(text))
-    if _EDGE_SPACE.search(text):
+    if text[:1].isspace() or text[-1:].isspace():  # what xlsxwriter's ^\s|\s$ finds
         return f'<si><t xml:space="preserve">{text}</t></si>'
     return f"<si><t>{text}</t></si>"
 
