@@ -8,6 +8,7 @@ the ribbon (``macros.roster_macros``) apply it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..core.money import Money, Totals
@@ -22,6 +23,15 @@ COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
 # Money columns summed on the totals line: what was typed plus what was computed.
 TOTALED_KEYS = ("amount", "backpay_amount", *COMPUTED_KEYS)
 EMPHASIS = Style(bold=True)  # new headers and the totals line
+_COMPUTED_OF = attrgetter(*COMPUTED_KEYS)
+
+
+class _PlainCells(dict[object, Cell]):
+    """One unstyled :class:`Cell` a value (cells are immutable; a roster repeats few values)."""
+
+    def __missing__(self, value: object) -> Cell:
+        cell = self[value] = Cell(value)  # type: ignore[arg-type]
+        return cell
 
 
 def money_columns(roster: Roster) -> tuple[dict[str, int], dict[int, str]]:
@@ -50,7 +60,9 @@ def totals_sums(totals: Totals) -> dict[str, int]:
     }
 
 
-def derived_cells(people: Sequence[Person], cols: dict[str, int]) -> dict[tuple[int, int], Cell]:
+def derived_cells(
+    people: Sequence[Person], cols: dict[str, int], plain: dict[object, Cell] | None = None
+) -> dict[tuple[int, int], Cell]:
     """性别 and 出生日期 (``YYYY-MM-DD`` text) of every person whose ID is valid and whose row has
     no error, where the roster has those columns.
 
@@ -59,13 +71,15 @@ def derived_cells(people: Sequence[Person], cols: dict[str, int]) -> dict[tuple[
     written again in the one canonical form, one that disagrees is an error and left alone.
     """
     cells: dict[tuple[int, int], Cell] = {}
+    plain = _PlainCells() if plain is None else plain
+    gender, birth = cols.get("gender"), cols.get("birth_date")
     for p in people:
         if not p.id_valid or p.has_error:
             continue
-        if "gender" in cols and p.sex:
-            cells[(p.row, cols["gender"])] = Cell(p.sex)
-        if "birth_date" in cols and p.birth_date is not None:
-            cells[(p.row, cols["birth_date"])] = Cell(f"{p.birth_date:%Y-%m-%d}")
+        if gender is not None and p.sex:
+            cells[(p.row, gender)] = plain[p.sex]
+        if birth is not None and p.birth_date is not None:
+            cells[(p.row, birth)] = plain[p.birth_date.isoformat()]
     return cells
 
 
@@ -87,10 +101,16 @@ def compute_plan(
         cells[(row, label_col)] = Cell()
         for col in {*cols.values(), *roster.extra_headers}:
             cells[(row, col)] = Cell()
+    plain = _PlainCells()
+    money_cols = [cols[key] for key in COMPUTED_KEYS]
     for row, money in money_by_row.items():
-        for key in COMPUTED_KEYS:
-            cells[(row, cols[key])] = Cell(getattr(money, key) if money is not None else None)
-    cells.update(derived_cells(people, cols))
+        if money is None:
+            for col in money_cols:
+                cells[(row, col)] = plain[None]
+        else:
+            for col, value in zip(money_cols, _COMPUTED_OF(money), strict=True):
+                cells[(row, col)] = plain[value]
+    cells.update(derived_cells(people, cols, plain))
     last = max([r.row for r in roster.records], default=roster.header_row)
     total_row = last + 1
     cells[(total_row, label_col)] = Cell(TOTALS_LABEL, EMPHASIS)
