@@ -20,6 +20,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 import xl_pension.io.new_workbook as new_workbook
 from xl_pension.cli import main
@@ -34,7 +35,6 @@ from xl_pension.core.plan import (
     WorkbookPlan,
 )
 from xl_pension.core.policy import Policy
-from xl_pension.io.bulk_rows import BulkRowsWorksheet
 from xl_pension.io.roster_writer import write_roster
 from xl_pension.sample import generate_county
 
@@ -43,7 +43,7 @@ SMALL_COUNTY = {"seed": 7, "townships": 2, "villages_per_township": 3, "min_peop
                 "max_people": 90, "mistake_rate": 0.06}  # fmt: skip
 
 
-def _write_value(ws: BulkRowsWorksheet, r: int, c: int, value: object, fmt: Format | None) -> None:
+def _write_value(ws: Worksheet, r: int, c: int, value: object, fmt: Format | None) -> None:
     if isinstance(value, str):
         ws.write_string(r, c, value, fmt)
     elif isinstance(value, Formula):
@@ -58,9 +58,21 @@ def _write_value(ws: BulkRowsWorksheet, r: int, c: int, value: object, fmt: Form
         ws.write_blank(r, c, None, fmt)
 
 
-class ReferenceSheet(BulkRowsWorksheet):
-    """The plan's cells through xlsxwriter's ``write_*`` calls, as ``new_workbook`` wrote them
-    before it rendered cells itself (bulk rows through ``BulkRowsWorksheet``, the old path)."""
+def _write_bulk_value(ws: Worksheet, r: int, c: int, value: object, fmt: Format | None) -> None:
+    """A bulk row's value as the bulk writers always wrote it: ``None`` a blank, a ``bool``
+    and any other type as its text."""
+    if value is None:
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool) or not isinstance(value, int | float | dt.date | str):
+        ws.write_string(r, c, str(value), fmt)
+    else:
+        _write_value(ws, r, c, value, fmt)
+
+
+class ReferenceSheet(Worksheet):
+    """The plan's cells through xlsxwriter's ``write_*`` calls, one call a cell, as
+    ``new_workbook`` (and the roster writer) wrote them before they rendered cells
+    themselves."""
 
     def put_cells(self, cells, format_of, covered=frozenset()) -> None:
         for (r, c), cell in sorted(cells.items()):
@@ -76,14 +88,12 @@ class ReferenceSheet(BulkRowsWorksheet):
                 _write_value(self, r - 1, c - 1, value, fmt)
 
     def put_bulk(self, first, rows, formats, *, text_format=None, blanks=True) -> None:
-        if self.store_rows(first, rows, formats, string_format=text_format, blanks=blanks):
-            return
         for r, values in enumerate(rows, start=first):
             for c, value in enumerate(values):
                 if value is None and not blanks:
                     continue
                 text = text_format is not None and isinstance(value, str)
-                _write_value(self, r, c, value, text_format if text else formats[c])
+                _write_bulk_value(self, r, c, value, text_format if text else formats[c])
 
 
 class ReferenceWorkbook(xlsxwriter.Workbook):
@@ -124,6 +134,9 @@ def _sheet_facts(ws) -> dict[str, object]:
         "footer": [(f.center.text, f.center.font, f.center.size) for f in (ws.oddFooter,)],
         "centred": ws.print_options.horizontalCentered,
         "grid": ws.sheet_view.showGridLines,
+        "validations": [repr(dv) for dv in ws.data_validations.dataValidation],
+        "protection": repr(ws.protection),
+        "breaks": (repr(ws.row_breaks), repr(ws.col_breaks)),
         "columns": {
             k: (d.width, d.min, d.max, *_looks(d)) for k, d in ws.column_dimensions.items()
         },
@@ -250,11 +263,11 @@ def _odd_plan() -> WorkbookPlan:
     sheet.cells[(8, 2)] = Cell(None, Style(underline=True), Link("它's", 1, 1))
     sheet.cells[(8, 3)] = Cell("打开", None, Url("../乡 镇/村[1].xlsx#'花名册'!A5", 'tip "q"'))
     sheet.cells[(9, 3)] = Cell(7, None, Url("村.xlsx"))
-    rows = [("甲", 1, None, dt.date(2024, 5, 6)), ("乙", None, 2.5, None), (" 甲", 3, "x", None)]
+    rows = [("甲", 1, None, dt.date(2024, 5, 6)), ("乙", None, 2.5, None), (" 甲", True, "x", None)]
     sheet.bulk = BulkRows(10, rows, (Style(number_format="@"), Style(), Style(bold=True), Style()))
     gaps = SheetPlan("gaps")
     gaps.put(1, 2, "头")
-    gaps.bulk = BulkRows(1, [("a", None, 1), ("b", 2), (None, None, None), ("c", 4, 3)],
+    gaps.bulk = BulkRows(1, [("a", None, 1), ("b", 2), (None, None, None), ("c", True, 3)],
                          (Style(), Style(), Style()), blanks=False)  # fmt: skip
     return WorkbookPlan(sheets=[sheet, gaps], title="t", activate="gaps", comments="内部")
 

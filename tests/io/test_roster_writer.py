@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import libreoffice_convert
+from tests.io.test_plan_workbook_sameness import ReferenceWorkbook, assert_same_workbook
 from xl_pension.core import idnum
 from xl_pension.core.schema import (
     BY_KEY,
@@ -24,6 +25,7 @@ from xl_pension.core.schema import (
     Kind,
 )
 from xl_pension.io import roster_writer
+from xl_pension.io.plan_sheet import PlanWorksheet
 from xl_pension.io.reader import read_roster
 from xl_pension.io.roster_writer import write_roster
 from xl_pension.sample import generate_county
@@ -228,45 +230,49 @@ def odd_records(n: int = 40) -> list[dict[str, object]]:
     return records
 
 
-def write_both(tmp_path: Path, policy, records, monkeypatch) -> tuple[bytes, bytes, list[bool]]:
-    """The roster written by the fast path and by the ordinary ``write_*`` calls, and what
-    ``store_data_rows`` answered."""
-    answers: list[bool] = []
-    store = roster_writer._RosterWorksheet.store_data_rows
+def write_both(tmp_path: Path, policy, records, monkeypatch) -> tuple[Path, Path, list[int]]:
+    """The roster written as shipped (data rows rendered by ``PlanWorksheet.put_bulk``) and
+    through xlsxwriter's ordinary ``write_*`` calls, and how many rows were rendered whole."""
+    rendered: list[int] = []
+    put_bulk = PlanWorksheet.put_bulk
 
-    def spy(self, *args):
-        answers.append(store(self, *args))
-        return answers[-1]
+    def spy(self, *args, **kwargs) -> None:
+        put_bulk(self, *args, **kwargs)
+        rendered.append(len(self._bulk_xml))
 
-    with monkeypatch.context() as m:
-        m.setattr(roster_writer._RosterWorksheet, "store_data_rows", spy)
-        fast = write_roster(tmp_path / "fast.xlsx", policy, policy.townships[0], "王庄村", records)
-    with monkeypatch.context() as m:
-        m.setattr(roster_writer._RosterWorksheet, "store_data_rows", lambda self, *a: False)
-        slow = write_roster(tmp_path / "slow.xlsx", policy, policy.townships[0], "王庄村", records)
-    return fast.read_bytes(), slow.read_bytes(), answers
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, target, replacement in (("fast", PlanWorksheet, "put_bulk"),
+                                      ("slow", roster_writer, "PlanWorkbook")):  # fmt: skip
+        with monkeypatch.context() as m:
+            m.setattr(target, replacement, spy if name == "fast" else ReferenceWorkbook)
+            out = tmp_path / f"{name}.xlsx"
+            args = (policy, policy.townships[0], "王庄村", records)
+            written.append(write_roster(out, *args, lock_categories=True))
+    fast, slow = written
+    return fast, slow, rendered
 
 
-def test_fast_data_rows_are_byte_identical_to_the_write_calls(
+def test_fast_data_rows_are_the_same_workbook_as_the_write_calls(
     tmp_path: Path, policy, monkeypatch
 ) -> None:
     county = generate_county(
         policy, townships=1, villages_per_township=1, min_people=60, max_people=60
     )
     for i, records in enumerate((odd_records(), county.villages[0].records, [{"name": "甲"}])):
-        fast, slow, answers = write_both(tmp_path / str(i), policy, records, monkeypatch)
-        assert answers == [True]
-        assert fast == slow
+        fast, slow, rendered = write_both(tmp_path / str(i), policy, records, monkeypatch)
+        filled = [rec for rec in records if any(rec.get(c.key) is not None for c in COLUMNS)]
+        assert rendered[0] == len(filled)  # every row with a value, rendered whole
+        assert_same_workbook(fast, slow)
 
 
-def test_values_the_fast_path_leaves_alone_are_written_as_before(
+def test_values_beyond_excels_limits_are_written_as_before(
     tmp_path: Path, policy, monkeypatch
 ) -> None:
     records = odd_records(20)
-    records[7]["remark"] = "长" * 40000  # over Excel's limit: truncated by xlsxwriter
-    fast, slow, answers = write_both(tmp_path, policy, records, monkeypatch)
-    assert answers == [False]
-    assert fast == slow
+    records[7]["remark"] = "长" * 40000  # over Excel's limit: truncated, as xlsxwriter does
+    fast, slow, _ = write_both(tmp_path, policy, records, monkeypatch)
+    assert_same_workbook(fast, slow)
     row = next(
         r for r in read_roster(tmp_path / "fast.xlsx").records if r.row == DATA_START_ROW + 7
     )

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
 
 from xlsxwriter.format import Format
 from xlsxwriter.url import Url
@@ -169,33 +171,42 @@ class PlanWorksheet(Worksheet):
     ) -> None:
         """Render ``rows`` as the rows from ``first`` (0-based): cell ``c`` in ``formats[c]``
         (a ``str`` in ``text_format`` when given); ``None`` is a blank in the column's format
-        (``blanks``) or nothing. A row that shares a row with planned cells, or has a gap, is
-        rendered cell by cell; the rest column by column (:func:`~.xlsx_cells.bulk_rows_xml`),
-        a row with a height of its own (``set_row``) too."""
+        (``blanks``) or nothing. Rows are rendered column by column
+        (:func:`~.xlsx_cells.bulk_rows_xml`), those with gaps in groups of the same columns
+        filled; a row sharing its row with planned cells (or of another length) cell by cell."""
         self._bulk_first, self._bulk_rows, self._bulk_blanks = first, rows, blanks
         n = len(formats)
         pieces = [self._piece(fmt, text_format) for fmt in formats]
         letters = [self._letter(c) for c in range(n)]
         crowded = set(self._cells) | {r for r, v in self.table.items() if v}
-        fast: list[int] = []
+        groups: dict[tuple[bool, ...] | None, list[int]] = {}
         for i, row in enumerate(rows):
             r = first + i
-            if len(row) == n and r not in crowded and (blanks or None not in row):
-                fast.append(i)
-            else:
-                cells = self._cells.setdefault(r, {})
-                for c, value in enumerate(row):
-                    if value is not None or blanks:
-                        cells[c] = f'<c r="{letters[c]}{r + 1}' + pieces[c](value)
-        if fast:
-            chosen = rows if len(fast) == len(rows) else [rows[i] for i in fast]
-            self._bulk_numbers = [first + i for i in fast]
-            self._bulk_xml = bulk_rows_xml(
-                [r + 1 for r in self._bulk_numbers],
-                list(zip(*chosen, strict=True)),
-                pieces,
-                letters,
+            if len(row) == n and r not in crowded:
+                gaps = None if blanks else tuple(map(operator.is_, row, repeat(None)))
+                groups.setdefault(gaps, []).append(i)
+                continue
+            cells = self._cells.setdefault(r, {})
+            for c, value in enumerate(row):
+                if value is not None or blanks:
+                    cells[c] = f'<c r="{letters[c]}{r + 1}' + pieces[c](value)
+        rendered: list[tuple[int, str]] = []
+        for gaps, chosen in groups.items():
+            filled = [c for c in range(n) if gaps is None or not gaps[c]]
+            if not filled:
+                continue  # nothing in these rows: no row element, as xlsxwriter
+            columns = list(zip(*(rows[i] for i in chosen), strict=True))
+            xml = bulk_rows_xml(
+                [first + i + 1 for i in chosen],
+                [columns[c] for c in filled],
+                [pieces[c] for c in filled],
+                [letters[c] for c in filled],
             )
+            rendered.extend(zip(chosen, xml, strict=True))
+        if len(groups) > 1:
+            rendered.sort()
+        self._bulk_numbers = [first + i for i, _ in rendered]
+        self._bulk_xml = [x for _, x in rendered]
         self._extent([first, first + len(rows) - 1] if rows else [], list(range(n)))
 
     def _piece(self, fmt: Format | None, text_format: Format | None) -> Callable[[object], str]:
@@ -204,8 +215,8 @@ class PlanWorksheet(Worksheet):
         xf = fmt._get_xf_index() if fmt is not None else 0
         txf = text_format._get_xf_index() if text_format is not None else xf
         index = self.str_table._get_shared_string_index
-        number, text = f'" s="{xf}"><v>', f'" s="{txf}" t="s"><v>'
-        blank = f'" s="{xf}"/>'
+        s, ts = (f' s="{xf}"' if xf else ""), (f' s="{txf}"' if txf else "")
+        number, text, blank = f'"{s}><v>', f'"{ts} t="s"><v>', f'"{s}/>'
 
         def piece(value: object) -> str:
             kind = type(value)

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
@@ -39,7 +38,6 @@ from ..core.schema import (
     Type,
 )
 from .atomic import atomic_path
-from .bulk_rows import BulkRowsWorksheet
 from .print_layout import (
     FONT_SIZE,
     GUIDE_WIDTHS,
@@ -49,6 +47,7 @@ from .print_layout import (
     ROSTER_PRINT_SCALE,
     column_breaks,
 )
+from .xlsx_package import PlanWorkbook
 
 PREPARED_ROWS = 2000  # rows below the header that carry dropdowns and rules in an empty roster
 FONT = "等线"
@@ -139,40 +138,6 @@ class _Formats:
         self.text = wb.add_format({**base, "num_format": "@"})
 
 
-def _write_value(ws, row: int, col: int, value: object, fmt) -> None:
-    """Write one value with the right xlsxwriter call (0-based row/col)."""
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(row, col, str(value), fmt)
-    elif isinstance(value, (int, float)):
-        ws.write_number(row, col, value, fmt)
-    elif isinstance(value, dt.datetime):
-        ws.write_datetime(row, col, value, fmt)
-    elif isinstance(value, dt.date):
-        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt)
-    else:
-        ws.write_string(row, col, str(value), fmt)
-
-
-class _RosterWorksheet(BulkRowsWorksheet):
-    """The 花名册 sheet: its data rows are stored compactly and written in one pass
-    (:class:`~xl_pension.io.bulk_rows.BulkRowsWorksheet`); the file is byte-for-byte the one
-    the ``write_*`` calls make (``tests/io/test_roster_writer.py`` compares both)."""
-
-    def store_data_rows(
-        self,
-        first: int,
-        records: list[Mapping[str, object]],
-        keys: list[str],
-        formats: list[Format],
-    ) -> bool:
-        """Keep ``records`` as the rows from ``first`` (0-based), column ``c`` being
-        ``records[i][keys[c]]`` in format ``formats[c]`` (``None`` values are not written);
-        ``False`` when they need the ordinary ``write_*`` path (:meth:`store_rows`)."""
-        return self.store_rows(first, ([rec.get(k) for k in keys] for rec in records), formats)
-
-
 def _list_sources() -> list[str]:
     return sorted({c.dropdown for c in COLUMNS if c.dropdown})
 
@@ -252,7 +217,7 @@ def _roster_sheet(
     lists: dict[str, str],
     lock_categories: bool = False,
 ) -> None:
-    ws = wb.add_worksheet(ROSTER_SHEET, worksheet_class=_RosterWorksheet)
+    ws = wb.add_worksheet(ROSTER_SHEET)
     ws.activate()
     last_col = len(COLUMNS) - 1
     title_row, header_row, first = TITLE_ROW - 1, HEADER_ROW - 1, DATA_START_ROW - 1
@@ -283,12 +248,8 @@ def _roster_sheet(
         fmt.locked_category if lock_categories and key == "category" else fmt.cell[key]
         for key in keys
     ]  # a locked format on the records' filled cells only: rows added below stay editable
-    if records and not ws.store_data_rows(first, records, keys, formats):
-        for r, rec in enumerate(records, start=first):
-            for c, key in enumerate(keys):
-                value = rec.get(key)
-                if value is not None:
-                    _write_value(ws, r, c, value, formats[c])
+    if records:  # rendered column by column (io/plan_sheet), empty cells left out
+        ws.put_bulk(first, [[rec.get(k) for k in keys] for rec in records], formats, blanks=False)
     ws.freeze_panes(DATA_START_ROW - 1, 3)
     ws.set_paper(9)  # A4
     ws.set_landscape()
@@ -415,12 +376,9 @@ def _identity_sheet(wb: xlsxwriter.Workbook, records: list[Mapping[str, object]]
     ws = wb.add_worksheet(IDENTITY_SHEET)
     ws.write_string(0, 0, BY_KEY["id_number"].header)
     ws.write_string(0, 1, BY_KEY["category"].header)
-    r = 1
-    for rec in records:
-        if rec.get("id_number") and rec.get("category"):
-            ws.write_string(r, 0, str(rec["id_number"]))
-            ws.write_string(r, 1, str(rec["category"]))
-            r += 1
+    pairs = [(str(rec["id_number"]), str(rec["category"])) for rec in records
+             if rec.get("id_number") and rec.get("category")]  # fmt: skip
+    ws.put_bulk(1, pairs, [None, None], blanks=False)
     ws.hide()
 
 
@@ -444,9 +402,7 @@ def write_roster(
     path = Path(path)
     rows = list(records)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False}
-        )
+        wb = PlanWorkbook({"strings_to_numbers": False, "strings_to_formulas": False})
         # Fixed document dates keep the output byte-for-byte reproducible.
         wb.set_properties(
             {
@@ -463,7 +419,7 @@ def write_roster(
         _meta_sheet(wb, meta_items(policy, township, village, extra_meta))
         if lock_categories:
             _identity_sheet(wb, rows)
-        wb.close()
+        wb.save(tmp)
     return path
 
 

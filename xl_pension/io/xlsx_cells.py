@@ -93,7 +93,7 @@ def number_text(value: int | float) -> str:
         return str(value)
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError(f"a cell cannot hold {value!r}")  # xlsxwriter refuses NaN/inf too
+        raise TypeError(f"a cell cannot hold {value!r}")  # as xlsxwriter's write_number
     return repr(number) if number != int(number) or abs(number) >= _BIG_INT else str(int(number))
 
 
