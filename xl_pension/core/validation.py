@@ -475,12 +475,15 @@ def _duplicates(roster: Roster, people: list[Person], policy: Policy) -> None:
     first_id: dict[str, Person] = {}
     topped_up: set[str] = set()
     first_receipt: dict[str, int] = {}
+    topups, numeric = policy.topup.allowed, cat.ID_NUMERIC.code
     for p in people:
-        numeric = any(
-            f.code == cat.ID_NUMERIC.code for f in p.findings
-        )  # digits lost: not comparable
-        if p.id_number and not numeric and idnum.has_valid_format(p.id_number):
-            if is_topup(p, policy) and p.id_number not in topped_up:
+        # a valid ID, or one of the right shape whose digits were not lost (not comparable)
+        if p.id_valid or (
+            p.id_number
+            and not any(f.code == numeric for f in p.findings)
+            and idnum.has_valid_format(p.id_number)
+        ):
+            if topups and is_topup(p, policy) and p.id_number not in topped_up:
                 base = first_id.get(p.id_number)
                 if base is None:
                     p.findings.append(lone_topup(roster.sheet, p, policy))
@@ -540,7 +543,12 @@ def finish_check(roster: Roster, people: list[Person], policy: Policy) -> Checke
     order = {c.header: i for i, c in enumerate(BY_KEY.values())}
     columns = sorted(_check_columns(roster), key=lambda f: order.get(f.column, 0))
     findings = list(roster.findings) + _other_year(roster, policy) + columns
+
+    def by_column(f: Finding) -> int:
+        return order.get(f.column, 0)
+
     for p in people:
-        p.findings.sort(key=lambda f: order.get(f.column, 0))
-        findings.extend(p.findings)
+        if p.findings:
+            p.findings.sort(key=by_column)
+            findings.extend(p.findings)
     return Checked(roster=roster, people=people, findings=findings)

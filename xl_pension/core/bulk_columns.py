@@ -1,0 +1,164 @@
+"""Column helpers of the bulk check: a roster column's cells as distinct values, vectorised.
+
+Each helper gives, for every cell of a column, what the row path's own parser or rule gives
+for that cell (:mod:`.values`, :mod:`.idnum`, :func:`~.validation.region_known`), computed once
+per distinct value or with numpy/pyarrow over the whole column. Nothing here makes a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Sequence
+from itertools import repeat
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import idnum
+from .policy import Policy
+from .validation import region_known
+from .values import BadValue, parse_date, text
+
+_NONE_TYPE = type(None)
+_WEIGHTS = np.array(idnum.WEIGHTS, dtype=np.int64)
+_CHECK = np.frombuffer(idnum.CHECK_CHARS.encode(), dtype=np.uint8).astype(np.int64)
+_AREA_DIGITS = 10 ** np.arange(5, -1, -1, dtype=np.int64)
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_NO_ID = "\x00" * 18  # stands for a cell that cannot be a plain ID number
+
+
+def objects(values: Sequence[object]) -> np.ndarray:
+    """A one-dimensional object array of ``values`` (tuples stay elements)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def is_none(values: Sequence[object]) -> np.ndarray:
+    """True where the cell is empty."""
+    return np.fromiter(map(operator.is_, values, repeat(None)), dtype=bool, count=len(values))
+
+
+class Distinct:
+    """A column's cells as codes into its distinct values; values of several types are told
+    apart by their type too (1, 1.0 and True are one key to a dict, not to a parser)."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, cells: Sequence[object]) -> None:
+        n = len(cells)
+        types = set(map(type, cells))
+        types.discard(_NONE_TYPE)
+        if not types:  # every cell empty
+            self.values: list[object] = [None]
+            self.codes = np.zeros(n, dtype=np.intp)
+            return
+        keys = cells if len(types) == 1 else list(zip(map(type, cells), cells, strict=True))
+        try:
+            index: dict[object, int] = dict.fromkeys(keys)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable cell: each cell on its own
+            self.values, self.codes = list(cells), np.arange(n, dtype=np.intp)
+            return
+        for i, key in enumerate(index):
+            index[key] = i
+        self.codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=n)
+        self.values = list(index) if keys is cells else [k[1] for k in index]  # type: ignore[index]
+
+    def each(self, parse: Callable[[object], object]) -> np.ndarray:
+        """``parse`` of every cell (an object array; one result object a distinct value)."""
+        return objects([parse(v) for v in self.values])[self.codes]
+
+    def test(self, rule: Callable[[object], object]) -> np.ndarray:
+        """Whether ``rule`` holds for every cell."""
+        return np.array([bool(rule(v)) for v in self.values], dtype=bool)[self.codes]
+
+
+def each(values: Sequence[object], parse: Callable[[object], object]) -> list[object]:
+    """``parse`` of every value, computed once per distinct value (see :class:`Distinct`)."""
+    return Distinct(values).each(parse).tolist()
+
+
+def matches(values: Sequence[object], pattern: str) -> np.ndarray:
+    """True where the cell is text matching ``pattern`` (``^...$``; RE2 over pyarrow strings)."""
+    try:  # a column of text and empty cells: converted as it is
+        strings = pa.array(values, type=pa.string())
+    except (pa.ArrowException, TypeError):
+        strings = pa.array([v if v.__class__ is str else None for v in values], type=pa.string())
+    found = pc.match_substring_regex(strings, pattern).fill_null(False)
+    return found.to_numpy(zero_copy_only=False)
+
+
+def texts(values: Sequence[object]) -> list[object]:
+    """:func:`~.values.text` of every cell; a column of whole numbers (序号) without a call
+    a cell."""
+    if values and set(map(type, values)) == {float}:
+        numbers = np.array(values, dtype=np.float64)
+        if (np.floor(numbers) == numbers).all() and (np.abs(numbers) < 2**53).all():
+            return numbers.astype(np.int64).astype(str).tolist()
+    return each(values, text)
+
+
+def date_key(value: object) -> int:
+    """A 出生日期 cell as YYYYMMDD (0: an empty cell, -1: no date), to compare with the ID's."""
+    if value is None:
+        return 0
+    try:
+        d = parse_date(value)
+    except BadValue:
+        return -1
+    return -1 if d is None else d.year * 10000 + d.month * 100 + d.day
+
+
+def date_keys(values: Sequence[object]) -> np.ndarray:
+    """:func:`date_key` of every cell; a column of dates and empty cells without a call a
+    cell."""
+    kinds = set(map(type, values))
+    if not kinds <= {dt.date, _NONE_TYPE}:
+        return np.array(each(values, date_key), dtype=np.int64)
+    days = np.array(values, dtype="M8[D]")  # an empty cell is NaT
+    months = days.astype("M8[M]")
+    year = days.astype("M8[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (days - months).astype(np.int64) + 1
+    return np.where(np.isnat(days), 0, year * 10000 + month * 100 + day)
+
+
+def dates(keys: np.ndarray) -> list[dt.date]:
+    """The dates of valid YYYYMMDD keys, one date object a distinct key."""
+    distinct, where = np.unique(keys, return_inverse=True)
+    year, month, day = distinct // 10000, distinct // 100 % 100, distinct % 100
+    months = (year - 1970).astype("M8[Y]").astype("M8[M]") + (month - 1)
+    days = (months.astype("M8[D]") + (day - 1)).tolist()
+    return list(map(days.__getitem__, where.reshape(-1).tolist()))
+
+
+class IdColumn:
+    """The plain, valid ID numbers of a column: check character, birth date, sex, age, region
+    (what :func:`~.validation.id_problem` and the region rule accept), vectorised."""
+
+    def __init__(self, values: Sequence[object], policy: Policy, today: dt.date) -> None:
+        n = len(values)
+        cells = [v if v.__class__ is str and len(v) == 18 else _NO_ID for v in values]  # type: ignore[arg-type]
+        raw = "".join(cells).encode("latin-1", errors="replace")  # one byte a character
+        grid = np.frombuffer(raw, dtype=np.uint8).reshape(n, 18).astype(np.int64)
+        number = grid - 48
+        digits = (number[:, :17] >= 0) & (number[:, :17] <= 9)
+        last = grid[:, 17]
+        self.ok = digits.all(axis=1) & (((last >= 48) & (last <= 57)) | (last == ord("X")))
+        self.ok &= _CHECK[np.where(self.ok[:, None], number[:, :17], 0) @ _WEIGHTS % 11] == last
+        year = number[:, 6:10] @ np.array([1000, 100, 10, 1])
+        month = number[:, 10] * 10 + number[:, 11]
+        day = number[:, 12] * 10 + number[:, 13]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+        self.ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days)
+        self.born = year * 10000 + month * 100 + day  # YYYYMMDD
+        self.ok &= self.born <= today.year * 10000 + today.month * 100 + today.day
+        ref = policy.age_reference_date
+        before = (month > ref.month) | ((month == ref.month) & (day > ref.day))
+        self.age = ref.year - year - before
+        self.male = number[:, 16] % 2 == 1
+        area = np.where(self.ok, number[:, :6] @ _AREA_DIGITS, -1)  # the region code
+        codes, where = np.unique(area, return_inverse=True)
+        known = [c >= 0 and region_known(f"{c:06d}", policy) for c in codes.tolist()]
+        self.ok &= np.array(known, dtype=bool)[where.reshape(-1)]
