@@ -317,6 +317,13 @@ def test_mask_18_chars() -> None:
     assert "1949" not in masked
 
 
+@given(st.text(alphabet="0123456789xX", min_size=17, max_size=19))
+def test_mask_of_plain_text_equals_the_mask_of_its_spelling_with_spaces(value: str) -> None:
+    """A plain ASCII value (the common case: a person's normalised ID) is masked without
+    normalising it again; the result is what the full normalisation gives."""
+    assert idnum.mask(value) == idnum.mask(f" {value[:3]} {value[3:]} ")
+
+
 def test_mask_normalises_first() -> None:
     assert idnum.mask(" １１０１０５１９４９１２３１００２ｘ ") == "110105********002X"
 

@@ -10,6 +10,7 @@ county-editable ``templates/report/daily.j2``); ``io.new_workbook`` writes the p
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -257,14 +258,15 @@ def _detail_sheet(s: TownshipSummary, policy: Policy) -> SheetPlan:
 
 def _detail_rows(s: TownshipSummary) -> Iterator[tuple[object, ...]]:
     """The 明细 rows: one a person of every village (plain str/int/date/None values)."""
+    money_of, no_money = operator.attrgetter(*_MONEY_KEYS), (None,) * len(_MONEY_KEYS)
     for i, v in enumerate(s.villages, start=1):
+        township, label, file = v.township, v.label, v.file
         for d in v.details:
             m = d.money
-            money = [getattr(m, k) for k in _MONEY_KEYS] if m else [None] * len(_MONEY_KEYS)
-            counted = COUNTED if m else "否（有错误）"
             day = d.pay_date.date() if isinstance(d.pay_date, dt.datetime) else d.pay_date
-            yield (i, v.township, v.label, d.group, d.name, d.masked_id, d.tier, d.method,
-                   day, counted, *money, v.file, d.row)  # fmt: skip
+            yield (i, township, label, d.group, d.name, d.masked_id, d.tier, d.method, day,
+                   COUNTED if m else "否（有错误）", *(money_of(m) if m else no_money), file,
+                   d.row)  # fmt: skip
 
 
 def township_summary_plan(
