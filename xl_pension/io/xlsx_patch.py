@@ -17,15 +17,12 @@ from pathlib import Path
 
 from .atomic import atomic_path
 from .sheet_xml import CellValue, PatchUnsupported, attributes, patch_sheet_xml
-from .zip_raw import copy_member_raw
+from .zip_raw import copy_member_raw, write_deflated
 
 __all__ = ["CellValue", "PatchUnsupported", "patch_cells", "patch_sheet_xml", "sheet_part"]
 
 _SHEET = re.compile(r'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"', re.S)
 _REL = re.compile(r"<Relationship\b[^>]*>", re.S)
-# The sheet (the only member written anew) is deflated at this level: on a roster sheet it takes
-# less than half the time of zlib's default (6) for ~13 % more compressed bytes.
-SHEET_COMPRESSLEVEL = 3
 
 
 def _unescape(s: str) -> str:
@@ -69,12 +66,7 @@ def patch_cells(
         with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w") as zout:
             for info in zin.infolist():
                 if info.filename == part:
-                    zout.writestr(
-                        info,
-                        new_xml,
-                        compress_type=zipfile.ZIP_DEFLATED,
-                        compresslevel=SHEET_COMPRESSLEVEL,
-                    )
+                    write_deflated(zout, info, new_xml)
                 elif not copy_member_raw(zin, zout, info):
                     raise PatchUnsupported(f"member {info.filename!r} cannot be copied")
     return out

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..core.money import Money, Totals
 from ..core.plan import Cell, SheetEdit, Style, WorkbookPlan
-from ..core.roster import Roster
+from ..core.roster import RecordTable, Roster
 from ..core.schema import BY_KEY, COLUMNS, TOTALS_LABEL, Kind
 
 if TYPE_CHECKING:
@@ -111,7 +111,9 @@ def compute_plan(
             for col, value in zip(money_cols, _COMPUTED_OF(money), strict=True):
                 cells[(row, col)] = plain[value]
     cells.update(derived_cells(people, cols, plain))
-    last = max([r.row for r in roster.records], default=roster.header_row)
+    records = roster.records  # a RecordTable knows its rows without making a record a row
+    rows = records.rows if isinstance(records, RecordTable) else [r.row for r in records]
+    last = max(rows, default=roster.header_row)
     total_row = last + 1
     cells[(total_row, label_col)] = Cell(TOTALS_LABEL, EMPHASIS)
     if "group" in cols and cols["group"] != label_col:
