@@ -240,7 +240,7 @@ def test_the_key_is_made_once_and_kept_private(
 def test_looks_kept_only_when_every_roster_has_an_entry_of_its_present_size_and_time(
     folder: Path, policy: Policy
 ) -> None:
-    """The hint that spares a warm folder run loading the checker (pandas) beforehand."""
+    """The hint that spares a warm folder run loading the checker (numpy, pyarrow) beforehand."""
     paths = sorted(folder.glob("*.xlsx"))
     assert not cache.looks_kept(paths, policy)  # no cache yet
     cache.checked_once(paths[0], policy)
