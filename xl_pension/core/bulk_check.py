@@ -12,8 +12,9 @@ the county's rosters). The rules stay declared once:
 - Cells of few distinct values (categories, tiers, amounts, methods, dates, …) are parsed once
   per distinct value by the row path's own parsers (:mod:`.values`, ``category_name``,
   ``tier_problem``, ``amount_due``); cells unique to a row (ID numbers, names, phones, receipts)
-  are certified with pyarrow (its strings, RE2 patterns no wider than the row rules) and
-  numpy (ID check characters, birth dates, ages).
+  are certified a column at a time: patterns no wider than the row rules, searched once over
+  the column's text (:func:`~.bulk_columns.matches`), and numpy (ID check characters, birth
+  dates, ages). Neither pandas nor pyarrow is imported: a worker process loads only numpy.
 - The cross-row rules (duplicates, top-ups, identities) run on the people of both kinds by
   :func:`~.validation.finish_check`, as on the row path.
 
@@ -29,6 +30,7 @@ from operator import itemgetter
 
 import numpy as np
 
+from . import idnum
 from .bulk_columns import (
     Distinct,
     IdColumn,
@@ -67,6 +69,9 @@ _NEEDED = (*PAYMENT_KEYS, "method", "name", "id_number")  # columns a certified 
 _METHOD_NONE, _METHOD_FREE, _METHOD_RECEIPT, _METHOD_BAD = range(4)
 # Person's fields in the order of its constructor (its findings start empty)
 _PERSON_ARGS = tuple(f.name for f in dataclasses.fields(Person) if f.name != "findings")
+# The area-code table (python-stdnum's cn/loc, ~0.15 CPU s to load) is loaded with this module:
+# a parent that imports it before forking its workers (app.cache.load_checker) shares it.
+idnum.county_known("110101")
 
 
 def _or_bad(parse: Callable[[object], object]) -> Callable[[object], object]:
@@ -119,21 +124,16 @@ def _certify(roster: Roster, policy: Policy, today: dt.date) -> tuple[np.ndarray
     ok, person = cols.person_rules(today)
     ok &= cols.payment_rules(person)
     person["row"] = rows
-    chosen = np.flatnonzero(ok).tolist()
-    people: list[Person | None] = [None] * n
-    fields = [_picked(person[name], chosen, n) for name in _PERSON_ARGS]
-    for i, values in zip(chosen, zip(*fields, strict=True), strict=True):
-        people[i] = Person(*values)
+    fields = [_plain(person[name]) for name in _PERSON_ARGS]
+    people: list[Person | None] = list(map(Person, *fields))  # a Person a row, in C
+    for i in np.flatnonzero(~ok).tolist():
+        people[i] = None  # not proven clean: its values are not what the row path parses
     return ok, people
 
 
-def _picked(values: Sequence[object], rows: list[int], n: int) -> Sequence[object]:
-    """The values at ``rows`` (ascending indices out of ``n``), as Python objects."""
-    if isinstance(values, np.ndarray):
-        values = values.tolist()
-    if len(rows) == n:
-        return values
-    return itemgetter(*rows)(values) if len(rows) > 1 else [values[i] for i in rows]
+def _plain(values: Sequence[object]) -> Sequence[object]:
+    """The values as Python objects (a numpy array's elements as a list)."""
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 def _columns(roster: Roster) -> tuple[dict[str, Sequence[object]], Sequence[int]]:

@@ -2,19 +2,20 @@
 
 Each helper gives, for every cell of a column, what the row path's own parser or rule gives
 for that cell (:mod:`.values`, :mod:`.idnum`, :func:`~.validation.region_known`), computed once
-per distinct value or with numpy/pyarrow over the whole column. Nothing here makes a finding.
+per distinct value, or over the whole column with numpy or one regular-expression search.
+Nothing here makes a finding.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from itertools import repeat
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import idnum
 from .policy import Policy
@@ -79,13 +80,34 @@ def each(values: Sequence[object], parse: Callable[[object], object]) -> list[ob
 
 
 def matches(values: Sequence[object], pattern: str) -> np.ndarray:
-    """True where the cell is text matching ``pattern`` (``^...$``; RE2 over pyarrow strings)."""
-    try:  # a column of text and empty cells: converted as it is
-        strings = pa.array(values, type=pa.string())
-    except (pa.ArrowException, TypeError):
-        strings = pa.array([v if v.__class__ is str else None for v in values], type=pa.string())
-    found = pc.match_substring_regex(strings, pattern).fill_null(False)
-    return found.to_numpy(zero_copy_only=False)
+    """True where the cell is text matching ``pattern`` in full (a ``^...$`` pattern).
+
+    The text cells are joined into lines and searched once for the lines that do not match,
+    so the usual column (every cell matching) costs one C-level pass; a cell holding a line
+    break of its own is matched on its own.
+    """
+    n = len(values)
+    ok = np.fromiter(map(operator.is_, map(type, values), repeat(str)), dtype=bool, count=n)
+    where = np.flatnonzero(ok)
+    cells: list[str] = [values[i] for i in where.tolist()]  # type: ignore[misc]
+    whole, misses = _patterns(pattern)
+    joined = "\n".join(cells)
+    if joined.count("\n") != len(cells) - 1:  # a line break inside a cell
+        ok[where] = [whole.fullmatch(c) is not None for c in cells]
+        return ok
+    starts = [m.start() for m in misses.finditer(joined)]
+    if starts:
+        lines = np.cumsum(np.fromiter(map(len, cells), dtype=np.int64, count=len(cells)) + 1)
+        ok[where[np.searchsorted(lines, starts, side="right")]] = False
+    return ok
+
+
+@lru_cache(maxsize=16)
+def _patterns(pattern: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``pattern`` (``^...$``) for a whole text, and for a line of a text that it does not
+    match."""
+    body = pattern.removeprefix("^").removesuffix("$")
+    return re.compile(body), re.compile(f"^(?!(?:{body})$).*$", re.M)
 
 
 def texts(values: Sequence[object]) -> list[object]:
@@ -94,7 +116,7 @@ def texts(values: Sequence[object]) -> list[object]:
     if values and set(map(type, values)) == {float}:
         numbers = np.array(values, dtype=np.float64)
         if (np.floor(numbers) == numbers).all() and (np.abs(numbers) < 2**53).all():
-            return numbers.astype(np.int64).astype(str).tolist()
+            return list(map(str, map(int, values)))  # type: ignore[arg-type]
     return each(values, text)
 
 
@@ -110,17 +132,8 @@ def date_key(value: object) -> int:
 
 
 def date_keys(values: Sequence[object]) -> np.ndarray:
-    """:func:`date_key` of every cell; a column of dates and empty cells without a call a
-    cell."""
-    kinds = set(map(type, values))
-    if not kinds <= {dt.date, _NONE_TYPE}:
-        return np.array(each(values, date_key), dtype=np.int64)
-    days = np.array(values, dtype="M8[D]")  # an empty cell is NaT
-    months = days.astype("M8[M]")
-    year = days.astype("M8[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months).astype(np.int64) + 1
-    return np.where(np.isnat(days), 0, year * 10000 + month * 100 + day)
+    """:func:`date_key` of every cell."""
+    return Distinct(values).each(date_key).astype(np.int64)
 
 
 def dates(keys: np.ndarray) -> list[dt.date]:

@@ -183,9 +183,9 @@ def roster_from_rows(
     return roster
 
 
-def _picked(cells: Sequence[object], keep: list[int]) -> Sequence[object]:
+def _picked(cells: Sequence[object], keep: list[int]) -> list[object]:
     """The cells at the indices ``keep`` (C-level for two or more)."""
-    return itemgetter(*keep)(cells) if len(keep) > 1 else [cells[i] for i in keep]
+    return list(itemgetter(*keep)(cells)) if len(keep) > 1 else [cells[i] for i in keep]
 
 
 def _values(cells: dict[str, Sequence[object]], i: int) -> dict[str, object]:
