@@ -8,6 +8,7 @@ the ribbon (``macros.roster_macros``) apply it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,6 @@ COMPUTED_KEYS = tuple(c.key for c in COLUMNS if c.kind is Kind.COMPUTED)
 # Money columns summed on the totals line: what was typed plus what was computed.
 TOTALED_KEYS = ("amount", "backpay_amount", *COMPUTED_KEYS)
 EMPHASIS = Style(bold=True)  # new headers and the totals line
-_COMPUTED_OF = attrgetter(*COMPUTED_KEYS)
 
 
 class _PlainCells(dict[object, Cell]):
@@ -102,18 +102,15 @@ def compute_plan(
         for col in {*cols.values(), *roster.extra_headers}:
             cells[(row, col)] = Cell()
     plain = _PlainCells()
-    money_cols = [cols[key] for key in COMPUTED_KEYS]
-    for row, money in money_by_row.items():
-        if money is None:
-            for col in money_cols:
-                cells[(row, col)] = plain[None]
-        else:
-            for col, value in zip(money_cols, _COMPUTED_OF(money), strict=True):
-                cells[(row, col)] = plain[value]
+    rows, moneys = list(money_by_row), list(money_by_row.values())
+    for key in COMPUTED_KEYS:  # a column at a time: the cells' keys and values made in C
+        get = attrgetter(key)
+        values = [None if money is None else get(money) for money in moneys]
+        cells.update(zip(zip(rows, repeat(cols[key])), map(plain.__getitem__, values), strict=True))
     cells.update(derived_cells(people, cols, plain))
     records = roster.records  # a RecordTable knows its rows without making a record a row
-    rows = records.rows if isinstance(records, RecordTable) else [r.row for r in records]
-    last = max(rows, default=roster.header_row)
+    person_rows = records.rows if isinstance(records, RecordTable) else [r.row for r in records]
+    last = max(person_rows, default=roster.header_row)
     total_row = last + 1
     cells[(total_row, label_col)] = Cell(TOTALS_LABEL, EMPHASIS)
     if "group" in cols and cols["group"] != label_col:
