@@ -54,7 +54,9 @@ def _too_big(cells: list[tuple[int, int]], limits: ReadLimits) -> bool:
 
 COLUMNS = st.one_of(st.integers(1, 26), st.integers(27, 1_100), st.sampled_from([702, 703]))
 ROWS = st.one_of(
-    st.integers(1, 99_999), st.integers(100_000, 400_000), st.sampled_from([299_999, 300_001])
+    st.integers(1, 99_999),
+    st.integers(100_000, 1_100_000),
+    st.sampled_from([307_692, 307_693, 1_048_576, 1_048_577]),
 )
 CELLS = st.lists(
     st.tuples(ROWS, COLUMNS, st.sampled_from(sorted(OPENINGS)), st.booleans()), max_size=8
@@ -80,8 +82,10 @@ def test_a_far_cell_is_refused_however_its_tag_is_written(opening: str) -> None:
 
 
 def test_the_proof_holds_up_to_its_bound_and_not_beyond() -> None:
-    assert not _refused(_sheet([_cell("Z299999", "first", True)]))
-    assert _refused(_sheet([_cell("Z300001", "first", True)]))
+    assert not _refused(_sheet([_cell("Z307692", "first", True)]))  # 26 x 307,692 <= 8,000,000
+    assert _refused(_sheet([_cell("Z307693", "first", True)]))
+    assert not _refused(_sheet([_cell("A1048576", "first", True)]))  # Excel's last row
+    assert _refused(_sheet([_cell("A1048577", "first", True)]))
     assert not _refused(_sheet([_cell("AF250000", "first", True)]))  # 32 x 250,000 = 8,000,000
     assert _refused(_sheet([_cell("AG250000", "first", True)]))
 

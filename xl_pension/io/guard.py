@@ -5,7 +5,8 @@ allocate without bound or abort the whole process: a sheet that inflates from 5 
 unreferenced multi-gigabyte member, thousands of members, or a single stray value at XFD1048576
 (the reader allocates every cell of the used range). :func:`guard_workbook` streams through the
 package once with bounded memory and refuses, with one Chinese sentence, anything beyond
-:data:`LIMITS` — generous for a real county (a 100,000-row roster is well inside them).
+:data:`LIMITS` — generous for a real county (a 100,000-row roster is well inside them, and so
+is the county's 400,000-row list of last year's payers).
 
 A worksheet's used range is first bounded by a proof that costs one C-level search a chunk:
 every cell starts with a reference of one column letter and a row number short enough that
@@ -41,7 +42,9 @@ class ReadLimits:
     total_bytes: int = 800 * MB  # all parts, inflated
     ratio: int = 200  # inflated / compressed, for parts larger than ratio_from_bytes
     ratio_from_bytes: int = 16 * MB
-    rows: int = 300_000  # the used range of a sheet: last row holding a value
+    # the used range of a sheet: last row holding a value (Excel's last row: a county's list of
+    # last year's payers has 400,000 rows; the cells bound below is what caps the reader)
+    rows: int = 1_048_576
     columns: int = 1_000  # last column holding a value
     cells: int = 8_000_000  # rows x columns of the used range (the reader allocates them all)
 
