@@ -27,6 +27,15 @@ CELLS = st.lists(
     ),
     max_size=12,
 )
+DAYS = st.sampled_from([dt.date(2024, 1, 2), dt.datetime(2024, 1, 2), dt.time(0), None, "x"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(DAYS, st.sampled_from([0, 0.0, False, 1, 1.0, True])), max_size=12))
+def test_distinct_values_never_merge_equal_values_of_two_types(cells: list) -> None:
+    column = Distinct(cells)
+    assert [type(column.values[i]) for i in column.codes.tolist()] == list(map(type, cells))
+    assert [column.values[i] for i in column.codes.tolist()] == cells
 
 
 @settings(max_examples=200, deadline=None)

@@ -28,6 +28,9 @@ _CHECK = np.frombuffer(idnum.CHECK_CHARS.encode(), dtype=np.uint8).astype(np.int
 _AREA_DIGITS = 10 ** np.arange(5, -1, -1, dtype=np.int64)
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _NO_ID = "\x00" * 18  # stands for a cell that cannot be a plain ID number
+# Types whose values never equal a value of another of them (unlike 1 == 1.0 == True): a
+# column of these needs no type in its keys.
+_NEVER_EQUAL_ACROSS = frozenset({str, _NONE_TYPE, dt.date, dt.datetime, dt.time, dt.timedelta})
 
 
 def objects(values: Sequence[object]) -> np.ndarray:
@@ -48,18 +51,18 @@ class Distinct:
 
     def __init__(self, cells: Sequence[object]) -> None:
         n = len(cells)
-        types = set(map(type, cells))
-        types.discard(_NONE_TYPE)
-        if not types:  # every cell empty
-            self.values: list[object] = [None]
-            self.codes = np.zeros(n, dtype=np.intp)
-            return
-        keys = cells if len(types) == 1 else list(zip(map(type, cells), cells, strict=True))
         try:
-            index: dict[object, int] = dict.fromkeys(keys)  # type: ignore[arg-type]
+            index: dict[object, int] = dict.fromkeys(cells)  # type: ignore[arg-type]
         except TypeError:  # an unhashable cell: each cell on its own
             self.values, self.codes = list(cells), np.arange(n, dtype=np.intp)
             return
+        keys: Sequence[object] = cells
+        if not set(map(type, index)) <= _NEVER_EQUAL_ACROSS:  # numbers: 1, 1.0, True
+            types = set(map(type, cells))
+            types.discard(_NONE_TYPE)
+            if len(types) > 1:
+                keys = list(zip(map(type, cells), cells, strict=True))
+                index = dict.fromkeys(keys)  # type: ignore[arg-type]
         for i, key in enumerate(index):
             index[key] = i
         self.codes = np.fromiter(map(index.__getitem__, keys), dtype=np.intp, count=n)

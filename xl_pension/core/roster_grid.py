@@ -184,7 +184,9 @@ def roster_from_rows(
 
 
 def _picked(cells: Sequence[object], keep: list[int]) -> list[object]:
-    """The cells at the indices ``keep`` (C-level for two or more)."""
+    """The cells at the ascending indices ``keep`` (a slice when they follow each other)."""
+    if keep and keep[-1] - keep[0] + 1 == len(keep):
+        return list(cells[keep[0] : keep[-1] + 1])
     return list(itemgetter(*keep)(cells)) if len(keep) > 1 else [cells[i] for i in keep]
 
 
