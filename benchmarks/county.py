@@ -151,17 +151,20 @@ def stage_fill(work: Path, scale: str) -> int:
 
 
 def _compute_one(path: str) -> int:
+    """Check one roster on the bulk path and write its money back, as a folder worker would:
+    the policy loaded once a process, the money once for each distinct tier and category."""
+    from xl_pension.app.checked import CheckedRoster
+    from xl_pension.app.folders import cached_policy
     from xl_pension.core.bulk_check import check_roster_bulk
-    from xl_pension.core.money import person_money, totals_of
-    from xl_pension.core.policy import load_policy
+    from xl_pension.core.money import totals_of
     from xl_pension.io.reader import read_roster
     from xl_pension.io.workbook_plan import apply_plan
     from xl_pension.reports.compute_plan import compute_plan
 
-    policy = load_policy()
+    policy = cached_policy(None)
     roster = read_roster(path)
     checked = check_roster_bulk(roster, policy)  # the bulk path: many rosters a worker
-    money = {p.row: None if p.has_error else person_money(p, policy) for p in checked.people}
+    money = CheckedRoster.of(checked, policy).money()
     apply_plan(path, path, compute_plan(roster, money, totals_of(money.values())))
     return len(roster.records)
 

@@ -258,10 +258,10 @@ def store(
 
 
 def load_checker(paths: Sequence[Path] = (), policy: Policy | None = None) -> None:
-    """Load the bulk check and its libraries (numpy, pyarrow: a good part of a second of CPU)
-    in this process before a folder run forks its worker processes, so that they share it
-    instead of each loading it again — unless every one of ``paths`` looks kept already under
-    ``policy`` (:func:`looks_kept`: then no worker is likely to check anything)."""
+    """Load the bulk check and what it loads (numpy, python-stdnum's area table: a few tenths
+    of a second of CPU) in this process before a folder run forks its worker processes, so that
+    they share it instead of each loading it again — unless every one of ``paths`` looks kept
+    already under ``policy`` (:func:`looks_kept`: then no worker is likely to check anything)."""
     if policy is not None and paths and looks_kept(paths, policy):
         return
     from ..core import bulk_check  # noqa: F401

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-from isal import isal_zlib
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
 
 from .plan_sheet import PlanWorksheet
 from .xlsx_cells import shared_strings_xml
+from .zip_raw import deflated
 
-DEFLATE_LEVEL = 1  # ISA-L's levels are 0-3; 1 packs as tight as zlib's 1, four times faster
 _EXCEL_EPOCH = (1980, 1, 1, 0, 0, 0)  # the parts' time stamp, as xlsxwriter sets it
 _DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0  # 1980-01-01 00:00:00
 _LOCAL = struct.Struct("<IHHHHHIIIHH")
@@ -40,18 +39,12 @@ _END = struct.Struct("<IHHHHIIH")
 _ZIP32 = 0xFFFFFFFF  # sizes and offsets beyond it need zip64: left to zipfile
 
 
-def _deflated(data: bytes) -> bytes:
-    """``data`` as a raw deflate stream (no zlib header), by ISA-L."""
-    packer = isal_zlib.compressobj(DEFLATE_LEVEL, isal_zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush()
-
-
 def write_zip(out: BinaryIO, parts: Iterable[tuple[str, bytes]]) -> None:
     """Write ``parts`` (name, content) to ``out`` as a zip archive of deflated members dated
     1980-01-01, as xlsxwriter's own packages are; raises ``OverflowError`` past 4 GB."""
     central, offset, count = [], 0, 0
     for name, data in parts:
-        packed, crc, raw_name = _deflated(data), zlib.crc32(data), name.encode("utf-8")
+        packed, crc, raw_name = deflated(data), zlib.crc32(data), name.encode("utf-8")
         if max(len(data), len(packed), offset) >= _ZIP32:
             raise OverflowError("zip64 needed")
         flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
