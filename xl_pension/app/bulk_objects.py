@@ -35,9 +35,4 @@ def objects_in_bulk() -> Iterator[None]:
         with _bulk_lock:
             _bulk_users -= 1
             if not _bulk_users and _collector_was_on:
-                # What was made in the pause counts as old: the next young collection does not
-                # scan it all (a tenth of a second for a township's objects). Cycles among it
-                # are still found by the next full collection.
-                gc.freeze()
-                gc.unfreeze()
                 gc.enable()
